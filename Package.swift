@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// Optional fast path: `ENGRAM_TARGET_CPU=haswell swift build -c release` compiles the numeric
+// modules for a CPU with AVX2+FMA (see PERFORMANCE.md). The default build runs on any x86-64/arm64.
+let cpuFlags: [SwiftSetting] = {
+    guard let cpu = ProcessInfo.processInfo.environment["ENGRAM_TARGET_CPU"], !cpu.isEmpty else { return [] }
+    return [.unsafeFlags(["-target-cpu", cpu])]
+}()
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "EngramAudio",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "engram", targets: ["engram"]),
+        .library(name: "EngramCore", targets: ["EngramCore"]),
+        .library(name: "AudioIO", targets: ["AudioIO"]),
+        .library(name: "Numerics", targets: ["Numerics"]),
+        .library(name: "Formats", targets: ["Formats"]),
+        .library(name: "Encoders", targets: ["Encoders"]),
+        .library(name: "Phase0", targets: ["Phase0"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "EngramCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: v5),
+        .target(name: "AudioIO", dependencies: ["EngramCore"], swiftSettings: v5 + cpuFlags),
+        .target(name: "Numerics", dependencies: ["EngramCore"], swiftSettings: v5 + cpuFlags),
+        .target(name: "Formats", dependencies: ["EngramCore"], swiftSettings: v5 + cpuFlags),
+        .target(name: "Encoders", dependencies: ["EngramCore", "Numerics", "Formats", "AudioIO"], swiftSettings: v5 + cpuFlags),
+        .target(name: "Phase0", dependencies: ["EngramCore", "AudioIO", "Numerics", "Formats", "Encoders"], swiftSettings: v5 + cpuFlags),
+        .executableTarget(name: "engram", dependencies: [
+            "EngramCore", "AudioIO", "Numerics", "Formats", "Encoders", "Phase0",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: v5),
+        .target(name: "TestSupport", dependencies: ["EngramCore"], path: "Tests/TestSupport", swiftSettings: v5),
+        .testTarget(name: "EngramCoreTests", dependencies: ["EngramCore", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Formats", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "Phase0Tests", dependencies: ["Phase0", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "EngramCLITests", dependencies: ["TestSupport"], swiftSettings: v5),
+    ]
+)

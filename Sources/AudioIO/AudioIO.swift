@@ -1,0 +1,1 @@
+// Module AudioIO: see README.md

@@ -1,0 +1,1 @@
+// Module Encoders: see README.md

@@ -1,0 +1,1 @@
+// Module Formats: see README.md

@@ -1,0 +1,1 @@
+// Module Numerics: see README.md

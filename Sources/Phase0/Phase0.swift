@@ -1,0 +1,1 @@
+// Module Phase0: see README.md
