@@ -1,1 +1,0 @@
-// Module Encoders: see README.md
