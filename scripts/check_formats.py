@@ -201,11 +201,139 @@ def check_safetensors(d):
     _finish(failures, n)
 
 
+# ---------------------------------------------------------------- LZ4 / Blosc chunks
+
+def _payloads():
+    """Byte strings with different structure: zeros, ramps, smooth floats, noise, text."""
+    r = _rng(3)
+    t = np.arange(40000, dtype=np.float32)
+    return {
+        "empty": b"",
+        "tiny": b"abc",
+        "zeros": bytes(70000),
+        "text": (b"the quick brown fox jumps over the lazy dog; " * 700)[:30011],
+        "ramp_i4": np.arange(20000, dtype="<i4").tobytes(),
+        "smooth_f4": (np.sin(t / 50) * 3).astype("<f4").tobytes(),
+        "noise_f4": r.standard_normal(30000).astype("<f4").tobytes(),
+        "latent_f4": np.repeat(r.standard_normal((50, 1)), 512, axis=1).astype("<f4").tobytes(),
+        "mixed_f8": np.concatenate([np.zeros(3000), r.standard_normal(3001)]).astype("<f8").tobytes(),
+        "odd_u1": bytes(r.integers(0, 4, 12345, dtype="u1")),
+    }
+
+
+def make_lz4(out):
+    import numcodecs
+
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for name, raw in _payloads().items():
+        if not raw:
+            continue
+        enc = numcodecs.LZ4(acceleration=1).encode(raw)
+        # numcodecs prefixes the block with its uncompressed size (uint32 LE); store the bare block.
+        assert int.from_bytes(enc[:4], "little") == len(raw)
+        open(os.path.join(out, name + ".raw"), "wb").write(raw)
+        open(os.path.join(out, name + ".lz4"), "wb").write(enc[4:])
+        n += 1
+    print("OK", n)
+
+
+def check_lz4(d):
+    import numcodecs
+
+    failures = []
+    names = sorted(f[:-4] for f in os.listdir(d) if f.endswith(".lz4"))
+    for name in names:
+        raw = open(os.path.join(d, name + ".raw"), "rb").read()
+        block = open(os.path.join(d, name + ".lz4"), "rb").read()
+        try:
+            dec = bytes(numcodecs.LZ4().decode(len(raw).to_bytes(4, "little") + block))
+        except Exception as e:  # noqa: BLE001
+            failures.append(f"{name}: reference decoder rejected the block: {e}")
+            continue
+        if dec != raw:
+            failures.append(f"{name}: decoded bytes differ")
+    _finish(failures, len(names))
+
+
+def _blosc_cases():
+    """(name, payload, typesize, cname, clevel, shuffle, blocksize) covering the format's branches."""
+    p = _payloads()
+    cases = []
+    for shuffle, sname in ((0, "noshuffle"), (1, "shuffle"), (2, "bitshuffle")):
+        for key, ts in (("smooth_f4", 4), ("noise_f4", 4), ("ramp_i4", 4), ("mixed_f8", 8), ("odd_u1", 1), ("text", 1)):
+            cases.append((f"{key}_{sname}", p[key], ts, "lz4", 5, shuffle, 0))
+        # Several blocks plus a leftover block whose element count is not a multiple of 8.
+        cases.append((f"multiblock_{sname}", p["smooth_f4"][: 4 * 9999], 4, "lz4", 5, shuffle, 4096))
+        cases.append((f"typesize2_{sname}", p["smooth_f4"][:20002], 2, "lz4", 5, shuffle, 1000))
+        cases.append((f"typesize3_{sname}", p["odd_u1"][:9999], 3, "lz4", 5, shuffle, 0))
+    cases += [
+        ("lz4hc_shuffle", p["smooth_f4"], 4, "lz4hc", 9, 1, 0),
+        ("latent_default", p["latent_f4"], 4, "lz4", 5, 1, 0),
+        ("clevel0_memcpyed", p["smooth_f4"][:4000], 4, "lz4", 0, 1, 0),
+        ("small_memcpyed", p["smooth_f4"][:100], 4, "lz4", 5, 1, 0),
+        ("incompressible", p["noise_f4"], 4, "lz4", 9, 0, 0),
+        ("zeros_clevel9", p["zeros"], 8, "lz4", 9, 1, 0),
+        ("typesize16", p["noise_f4"][:16 * 1000], 16, "lz4", 5, 1, 0),
+        ("typesize32_nosplit", p["noise_f4"][:32 * 500], 32, "lz4", 5, 1, 0),
+        ("empty", b"", 4, "lz4", 5, 1, 0),
+    ]
+    return cases
+
+
+def make_blosc(out):
+    from numcodecs import Blosc
+
+    os.makedirs(out, exist_ok=True)
+    Blosc.use_threads = False
+    n = 0
+    for name, raw, ts, cname, clevel, shuffle, bs in _blosc_cases():
+        enc = Blosc(cname=cname, clevel=clevel, shuffle=shuffle, blocksize=bs).encode(np.frombuffer(raw, dtype=f"V{ts}") if raw and len(raw) % ts == 0 else raw)
+        open(os.path.join(out, name + ".raw"), "wb").write(raw)
+        open(os.path.join(out, name + ".blosc"), "wb").write(bytes(enc))
+        n += 1
+    # Codecs the reader must reject with a clear message.
+    for cname in ("blosclz", "zstd", "zlib"):
+        enc = Blosc(cname=cname, clevel=5, shuffle=1).encode(np.frombuffer(_payloads()["ramp_i4"], "<i4"))
+        open(os.path.join(out, "unsupported_" + cname + ".blosc"), "wb").write(bytes(enc))
+    print("OK", n)
+
+
+def check_blosc(d):
+    import struct
+
+    from numcodecs import blosc
+
+    failures = []
+    names = sorted(f[:-6] for f in os.listdir(d) if f.endswith(".blosc"))
+    for name in names:
+        raw = open(os.path.join(d, name + ".raw"), "rb").read()
+        chunk = open(os.path.join(d, name + ".blosc"), "rb").read()
+        nbytes, blocksize, cbytes = struct.unpack("<iii", chunk[4:16])
+        if cbytes != len(chunk) or nbytes != len(raw):
+            failures.append(f"{name}: header sizes nbytes={nbytes} cbytes={cbytes}, chunk {len(chunk)} raw {len(raw)}")
+            continue
+        if nbytes == 0:
+            continue  # c-blosc cannot decompress a zero-length chunk; the header check suffices
+        try:
+            dec = bytes(blosc.decompress(chunk))
+        except Exception as e:  # noqa: BLE001
+            failures.append(f"{name}: reference decoder rejected the chunk: {e}")
+            continue
+        if dec != raw:
+            failures.append(f"{name}: decoded bytes differ")
+    _finish(failures, len(names))
+
+
 COMMANDS = {
     "make-npy": make_npy,
     "check-npy": check_npy,
     "make-safetensors": make_safetensors,
     "check-safetensors": check_safetensors,
+    "make-lz4": make_lz4,
+    "check-lz4": check_lz4,
+    "make-blosc": make_blosc,
+    "check-blosc": check_blosc,
 }
 
 
