@@ -1,4 +1,5 @@
 import XCTest
+import EngramCore
 @testable import AudioIO
 
 /// MD5 against RFC 1321's test suite; CRCs against the catalogued check values

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import TestSupport
+import EngramCore
 
 /// One entry of Tests/Fixtures/flac/manifest.json (written by scripts/make_flac_fixtures.py).
 struct FLACFixture: Decodable {
@@ -32,19 +33,6 @@ struct FLACManifest: Decodable {
     static func load() throws -> FLACManifest {
         let data = try Data(contentsOf: fixtureURL("flac").appendingPathComponent("manifest.json"))
         return try JSONDecoder().decode(FLACManifest.self, from: data)
-    }
-}
-
-/// SplitMix64: a small seeded generator for reproducible test signals and mutations.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
