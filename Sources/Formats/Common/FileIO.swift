@@ -44,9 +44,13 @@ enum FileIO {
         return b
     }
 
-    /// Writes (creates or truncates) a file, without fsync. Used inside staged folders that are
-    /// renamed into place when complete, and for chunk files.
+    /// Writes (creates or replaces) a file, without fsync. Used inside staged folders that are
+    /// renamed into place when complete, and for chunk files. An existing file is unlinked first:
+    /// truncating a non-empty file on ext4 forces a synchronous flush (`auto_da_alloc`), ~4 ms.
     static func writeFile(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT {
+            throw EngramError(path, "cannot replace (\(String(cString: strerror(errno))))")
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw EngramError(path, "cannot create (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
