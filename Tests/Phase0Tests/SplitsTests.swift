@@ -125,7 +125,7 @@ final class SplitsTests: XCTestCase {
         XCTAssertEqual(r.corpus.speakerIDs, [19, 26, 103]) // speaker 7's only file is broken
         XCTAssertEqual(r.splits.trainSpeakers.count + r.splits.evalSpeakers.count, 3)
         let failures = try String(contentsOf: r.outputDir.appendingPathComponent("failures.txt"), encoding: .utf8)
-        XCTAssertTrue(failures.contains("7-70-0000.flac: not a FLAC file"), failures)
+        XCTAssertTrue(failures.contains("7-70-0000.flac: not a FLAC stream"), failures)
         XCTAssertTrue(failures.contains("/7: speaker folder has no readable .flac files"), failures)
         let py = Phase0Splits.make(speakers: [19, 26, 103], utterances: r.corpus.utterances.map { ($0.id, $0.speakerID) },
                                    nTrain: 2, nEval: 1, holdoutFrac: 0.4, seed: 3)
