@@ -146,7 +146,7 @@ final class LibriSpeechCorpusTests: XCTestCase {
         try Data("RIFF....WAVEfmt ".utf8).write(to: subset.appendingPathComponent("19/198/19-198-0002.flac"))
         try fm.createDirectory(at: subset.appendingPathComponent("19/198/19-198-0003.flac"), withIntermediateDirectories: true)
         try transcript("19/198/19-198.trans.txt", ["19-198-0000 A", "19-198-0001 B", "19-198-0002 C", "19-198-0003 D"])
-        var c = try expectIssue(path: "19-198-0002.flac", "not a FLAC file: no \"fLaC\" signature at byte offset 0")
+        var c = try expectIssue(path: "19-198-0002.flac", "not a FLAC stream: missing \"fLaC\" signature at byte offset 0")
         XCTAssertTrue(c.issues.contains { $0.path.hasSuffix("19-198-0003.flac") && $0.message.contains("read failed") }, "\(c.issues)")
         XCTAssertEqual(c.utterances.count, 5)
         try Data().write(to: subset.appendingPathComponent("19/198/19-198-0002.flac"))

@@ -34,7 +34,7 @@ public struct LibriSpeechCorpus: Sendable {
     /// Scans the subset named by the config's `data` section (`librispeech_path`, `subset`, `on_error`).
     public static func scan(config: Phase0Config, progress: Bool = true) throws -> LibriSpeechCorpus {
         try scan(root: URL(fileURLWithPath: config.data.librispeechPath), subset: config.data.subset,
-                 onError: config.data.onError, configFile: config.sourceFile, progress: progress)
+                 onError: config.data.onError, configFile: config.sourceFile.isEmpty ? nil : config.sourceFile, progress: progress)
     }
 
     /// Scans `root/subset`. A missing subset folder is always an error; other problems (non-numeric

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioIO
 import EngramCore
 
 /// `engram corpus …`
@@ -8,7 +9,17 @@ struct CorpusCommand: ParsableCommand {
 }
 
 struct CorpusInfoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Speakers, utterances, hours and a duration histogram.")
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Speakers, utterances, hours, a duration histogram and unreadable files of data.librispeech_path/data.subset.",
+        discussion: "Every problem is listed (the scan runs as with data.on_error: skip).")
     @OptionGroup var options: ConfigOption
-    func run() throws { try reportingErrors { throw EngramError("corpus info", "not implemented yet") } }
+    func run() throws {
+        try reportingErrors {
+            var config = try Phase0Config.load(file: options.config)
+            config.data.onError = .skip
+            let corpus = try LibriSpeechCorpus.scan(config: config)
+            print(CorpusSummary.text(corpus, minDuration: config.data.minDurationSec), terminator: "")
+        }
+    }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+import EngramCore
+@testable import Encoders
+
+final class EncoderFactoryTests: XCTestCase {
+    func config(_ encoder: String, latentDim: Int = 64, extra: String = "") throws -> Phase0Config {
+        try Phase0Config.parse(yaml: """
+        vae:
+          encoder: \(encoder)
+          latent_dim: \(latentDim)
+        \(extra)
+        """, file: "test.yaml")
+    }
+
+    func testMelFromConfig() throws {
+        let e = try makeEncoder(config: config("mel", latentDim: 40))
+        XCTAssertEqual(e.name, "mel")
+        XCTAssertEqual(e.latentDim, 40)
+        XCTAssertEqual(e.sampleRate, 24000)
+        XCTAssertEqual(e.frameSize, 1920)
+    }
+
+    func testUnavailableEncodersAreClearErrors() throws {
+        XCTAssertThrowsError(try makeEncoder(config: config("encodec"))) { e in
+            XCTAssertTrue("\(e)".contains("vae.encoder") && "\(e)".contains("not yet available"), "\(e)")
+        }
+        XCTAssertThrowsError(try makeEncoder(config: config("mimi", latentDim: 512))) { e in
+            XCTAssertTrue("\(e)".contains("test.yaml"), "\(e)")
+        }
+    }
+
+    func testTooManyMelBandsNamesTheKey() throws {
+        XCTAssertThrowsError(try makeEncoder(config: config("mel", latentDim: 5000))) { e in
+            XCTAssertTrue("\(e)".contains("vae.latent_dim"), "\(e)")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import EngramCore
+import Numerics
+import XCTest
+
+final class KMeansTests: XCTestCase {
+    /// `k` blobs far apart (centres ~ N(0, 20²), noise N(0, 1)), `perCluster` points each, shuffled.
+    func blobs(k: Int, d: Int, perCluster: Int, spread: Double, seed: UInt64) -> (x: [Float], truth: [Int]) {
+        var r = TestRandom(seed)
+        let centres = (0..<(k * d)).map { _ in r.normal() * spread }
+        var rows: [(Int, [Float])] = []
+        for c in 0..<k {
+            for _ in 0..<perCluster { rows.append((c, (0..<d).map { Float(centres[c * d + $0] + r.normal()) })) }
+        }
+        // deterministic shuffle
+        for i in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(i, r.rng.next(below: i + 1)) }
+        return (rows.flatMap { $0.1 }, rows.map { $0.0 })
+    }
+
+    func samePartition(_ a: [Int32], _ b: [Int]) -> Bool {
+        var ab = [Int32: Int](), ba = [Int: Int32]()
+        for (x, y) in zip(a, b) {
+            if let m = ab[x], m != y { return false }
+            if let m = ba[y], m != x { return false }
+            ab[x] = y; ba[y] = x
+        }
+        return true
+    }
+
+    func testPlantedBlobsRecoveredAndInertiaMatchesSklearn() throws {
+        let (k, d) = (6, 5)
+        let (x, truth) = blobs(k: k, d: d, perCluster: 80, spread: 20, seed: 7)
+        let res = try KMeans.fit(data: x, d: d, k: k, seed: 42)
+        XCTAssertTrue(samePartition(res.labels, truth), "planted clusters not recovered")
+        XCTAssertEqual(res.labels, KMeans.assign(points: x, d: d, centroids: res.centroids))
+        try NumericsOracle.require()
+        let path = try NumericsOracle.writeFloat32(x)
+        let ref = try NumericsOracle.run(["kmeans", path, "\(truth.count)", "\(d)", "\(k)", "10", "0"])
+        let skInertia = (ref["inertia"] as! NSNumber).doubleValue
+        XCTAssertEqual(res.inertia, skInertia, accuracy: 1e-4 * skInertia)
+    }
+
+    func testHarderDatasetInertiaCloseToSklearn() throws {
+        try NumericsOracle.require()
+        // 1500 points from 20 overlapping Gaussians in 10-D, fitted with k = 12.
+        let (x, truth) = blobs(k: 20, d: 10, perCluster: 75, spread: 1.5, seed: 99)
+        let d = 10, k = 12
+        let res = try KMeans.fit(data: x, d: d, k: k, nInit: 10, seed: 1)
+        let path = try NumericsOracle.writeFloat32(x)
+        let ref = try NumericsOracle.run(["kmeans", path, "\(truth.count)", "\(d)", "\(k)", "10", "0"])
+        let skInertia = (ref["inertia"] as! NSNumber).doubleValue
+        XCTAssertLessThanOrEqual(res.inertia, skInertia * 1.005, "ours \(res.inertia) vs sklearn \(skInertia)")
+        // our reported inertia is the true sum of squared distances for our labels/centroids
+        var direct = 0.0
+        for i in 0..<truth.count {
+            let l = Int(res.labels[i])
+            for f in 0..<d { let v = Double(x[i * d + f]) - Double(res.centroids[l * d + f]); direct += v * v }
+        }
+        XCTAssertEqual(res.inertia, direct, accuracy: 1e-9 * direct)
+    }
+
+    func testDeterministicAcrossThreadCounts() throws {
+        let (x, _) = blobs(k: 10, d: 70, perCluster: 60, spread: 1.0, seed: 5)
+        let a = try KMeans.fit(data: x, d: 70, k: 8, nInit: 2, seed: 3, threads: 1)
+        let b = try KMeans.fit(data: x, d: 70, k: 8, nInit: 2, seed: 3, threads: 2)
+        XCTAssertEqual(a, b)
+        let c = try KMeans.fit(data: x, d: 70, k: 8, nInit: 2, seed: 4, threads: 2)
+        XCTAssertNotEqual(a.centroids, c.centroids, "a different seed should give a different run")
+    }
+
+    func testAssignMatchesBruteForce() {
+        var r = TestRandom(21)
+        let d = 9, k = 17, n = 400
+        var x = r.floats(n * d)
+        let c = r.floats(k * d)
+        // near-ties: points at midpoints between centroid pairs
+        for i in 0..<20 { for f in 0..<d { x[i * d + f] = (c[(i % k) * d + f] + c[((i + 1) % k) * d + f]) / 2 } }
+        let labels = KMeans.assign(points: x, d: d, centroids: c)
+        for i in 0..<n {
+            let dist = (0..<k).map { j -> Double in
+                var s = 0.0
+                for f in 0..<d { let v = Double(x[i * d + f]) - Double(c[j * d + f]); s += v * v }
+                return s
+            }
+            let best = dist.indices.min { dist[$0] < dist[$1] }!   // first minimum
+            XCTAssertEqual(Int(labels[i]), best, "point \(i)")
+        }
+        // exact ties go to the lowest index
+        XCTAssertEqual(KMeans.assign(points: [0, 0], d: 2, centroids: [1, 0, -1, 0, 0, 1]), [0])
+    }
+
+    func testDuplicatePointsAndEmptyClusters() throws {
+        // 12 points with only 3 distinct values, k = 5: k-means++ picks duplicates, clusters go empty.
+        let base: [[Float]] = [[0, 0], [5, 5], [10, 0]]
+        let x = (0..<12).flatMap { base[$0 % 3] }
+        let res = try KMeans.fit(data: x, d: 2, k: 5, nInit: 3, seed: 9)
+        XCTAssertEqual(res.labels.count, 12)
+        XCTAssertTrue(res.labels.allSatisfy { $0 >= 0 && $0 < 5 })
+        XCTAssertEqual(res.inertia, 0, accuracy: 1e-9)
+        XCTAssertTrue(res.centroids.allSatisfy { $0.isFinite })
+    }
+
+    func testBadInputThrows() {
+        XCTAssertThrowsError(try KMeans.fit(data: [1, 2, 3, 4], d: 2, k: 3, seed: 0))
+        XCTAssertThrowsError(try KMeans.fit(data: [1, .nan, 3, 4], d: 2, k: 1, seed: 0)) { e in
+            XCTAssertTrue("\(e)".contains("row 0, column 1"), "\(e)")
+        }
+        XCTAssertThrowsError(try KMeans.fit(data: [1, 2, 3], d: 2, k: 1, seed: 0))
+    }
+}
