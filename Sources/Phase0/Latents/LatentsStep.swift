@@ -106,6 +106,11 @@ public enum LatentsStep {
         // 3. Encode the rest, one utterance per worker at a time.
         let nWorkers = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, todo.count))
         summary.workers = nWorkers
+        // Mimi parallelises its own GEMMs; with several utterances in flight each runs on one thread
+        // (its result does not depend on the thread count).
+        let mimi = encoder as? MimiEncoder, mimiThreads = mimi?.threads
+        if nWorkers > 1 { mimi?.threads = 1 }
+        defer { if let m = mimi, let t = mimiThreads { m.threads = t } }
         var results = [Result<ExtractedSummary, EngramError>?](repeating: nil, count: todo.count)
         let reporter = ProgressReporter("latents", total: todo.count, enabled: progress ? nil : false)
         let queue = WorkQueue(count: todo.count)
