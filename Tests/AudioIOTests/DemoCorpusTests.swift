@@ -113,6 +113,20 @@ final class DemoCorpusTests: XCTestCase {
         }
     }
 
+    /// Written files decode (with MD5 check) back to exactly the synthesised samples.
+    func testFilesDecodeToTheSynthesisedSamples() throws {
+        let root = tempDir()
+        let demo = small(speakers: 2, utterances: 2)
+        try demo.write(to: root, progress: false)
+        let table = demo.speakerTable()
+        for item in demo.items(table) {
+            let url = root.appendingPathComponent("demo-mini/\(table[item.speakerIndex].id)/\(item.chapter)/\(item.id).flac")
+            let pcm = try FLACDecoder(verifyMD5: true).decode(contentsOf: url)
+            XCTAssertEqual(pcm.interleaved(), demo.synthesize(item, table: table).samples, item.id)
+            XCTAssertEqual([pcm.sampleRate, pcm.bitsPerSample], [16000, 16])
+        }
+    }
+
     func testEveryFileIsValidForTheReferenceDecoder() throws {
         try requireOracle("flac", check: ["flac", "--version"])
         let root = tempDir()
