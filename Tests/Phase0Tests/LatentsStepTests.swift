@@ -293,3 +293,45 @@ private extension String {
         return Int64(bitPattern: h >> 1)
     }
 }
+
+/// The step with a Mimi encoder (the fixtures' tiny model: released ratios, D = 32): the store holds
+/// exactly the encoder's output, and concurrent utterances (one Mimi thread each) give the same bytes.
+final class LatentsStepMimiTests: XCTestCase {
+    func testTinyMimiThroughTheStep() throws {
+        try requireOracle("flac", check: ["flac", "--version"])
+        let root = makeTempDir("latents-mimi")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let subset = root.appendingPathComponent("LibriSpeech/tiny")
+        try LatentsStepTests.makeCorpus(at: subset)
+        let checkpoint = fixtureURL("mimi/tiny/mimi_tiny_moshi.safetensors")
+        let encoder = try MimiEncoder.load(moshi: checkpoint, config: .tiny)
+        func config(_ out: String) throws -> Phase0Config {
+            try Phase0Config.parse(yaml: """
+            data: {librispeech_path: \(root.appendingPathComponent("LibriSpeech").path), subset: tiny, min_duration_sec: 3.2}
+            vae: {encoder: mimi, latent_dim: 32}
+            splits: {n_train_speakers: 2, n_eval_speakers: 1}
+            output: {latents_dir: \(root.path)/\(out)/l.zarr, latents_index: \(root.path)/\(out)/i.parquet, splits_dir: \(root.path)/\(out)/s}
+            """, file: "mimi.yaml")
+        }
+        let a = try config("a"), b = try config("b")
+        for c in [a, b] { _ = try SplitsStep.run(config: c, progress: false) }
+        let sa = try LatentsStep.run(config: a, encoder: encoder, workers: 1, progress: false)
+        let threads = encoder.threads
+        let sb = try LatentsStep.run(config: b, encoder: encoder, workers: 2, progress: false)
+        XCTAssertEqual(encoder.threads, threads, "the encoder's thread count is restored")
+        XCTAssertEqual(sa.encoded, 2)   // 3.37 s and 3.2 s
+        XCTAssertEqual(sb.encoded, 2)
+        let store = try LatentStore(openAt: URL(fileURLWithPath: a.output.latentsDir))
+        let u = try store.read("11-100-0001")
+        let wave = Resampler(fromRate: 16000, toRate: 24000).resample(LatentsStepTests.samples("11-100-0001", seconds: 3.37).map { Float($0) / 32768 })
+        XCTAssertEqual(u.x, try encoder.encode(wave))
+        XCTAssertEqual(u.latentDim, 32)
+        for name in ["11-100-0001", "33-100-0000"] {
+            let other = try LatentStore(openAt: URL(fileURLWithPath: b.output.latentsDir)).read(name)
+            XCTAssertEqual(try store.read(name), other, name)
+        }
+        let storeAttrs = try store.store.attributes("")
+        XCTAssertEqual(storeAttrs["encoder"], .string("mimi"))
+        XCTAssertEqual(storeAttrs["project"], .bool(true))
+    }
+}

@@ -17,6 +17,7 @@ import Foundation
 ///   not depend on the thread count.
 /// - Unreadable audio or non-finite latents follow `data.on_error`: `fail` stops with the error,
 ///   `skip` leaves the utterance out and lists it in `latents_failures.txt` next to the index.
+///   A store that cannot be written always stops the run.
 public enum LatentsStep {
     public struct Summary: Sendable {
         /// Utterances in the splits.
@@ -106,7 +107,12 @@ public enum LatentsStep {
         // 3. Encode the rest, one utterance per worker at a time.
         let nWorkers = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, todo.count))
         summary.workers = nWorkers
-        var results = [Result<ExtractedSummary, EngramError>?](repeating: nil, count: todo.count)
+        // Mimi parallelises its own GEMMs; with several utterances in flight each runs on one thread
+        // (its result does not depend on the thread count).
+        let mimi = encoder as? MimiEncoder, mimiThreads = mimi?.threads
+        if nWorkers > 1 { mimi?.threads = 1 }
+        defer { if let m = mimi, let t = mimiThreads { m.threads = t } }
+        var results = [Outcome?](repeating: nil, count: todo.count)
         let reporter = ProgressReporter("latents", total: todo.count, enabled: progress ? nil : false)
         let queue = WorkQueue(count: todo.count)
         let failFast = config.data.onError == .fail
@@ -116,34 +122,45 @@ public enum LatentsStep {
                 let decoder = FLACDecoder()
                 while let k = queue.next() {
                     let u = wanted[todo[k]]
+                    let latents: ExtractedLatents
                     do {
-                        let l = try extractor.extract(id: u.id, path: u.path, decoder: decoder)
-                        try store.write(id: u.id, x: l.x, T: l.nFrames, D: l.latentDim, energy: l.energy,
-                                        timestamps: l.timestamps, speakerID: u.speakerID)
-                        slots[k] = .success(ExtractedSummary(nFrames: l.nFrames, duration: l.duration))
-                    } catch let e as EngramError {
-                        slots[k] = .failure(EngramError(e.location, "\(e.message) (utterance \(u.id))"))
-                        if failFast { queue.stop() }
+                        latents = try extractor.extract(id: u.id, path: u.path, decoder: decoder)
                     } catch {
-                        slots[k] = .failure(EngramError(u.path, "\(error) (utterance \(u.id))"))
+                        // Bad audio or a non-finite latent: data.on_error decides.
+                        slots[k] = .badInput(Self.describe(error, utterance: u))
                         if failFast { queue.stop() }
+                        reporter.advance()
+                        continue
+                    }
+                    do {
+                        try store.write(id: u.id, x: latents.x, T: latents.nFrames, D: latents.latentDim,
+                                        energy: latents.energy, timestamps: latents.timestamps, speakerID: u.speakerID)
+                        slots[k] = .encoded(nFrames: latents.nFrames, duration: latents.duration)
+                    } catch {
+                        // The store cannot be written (disk full, permissions): always fatal.
+                        slots[k] = .storeFailure(Self.describe(error, utterance: u))
+                        queue.stop()
                     }
                     reporter.advance()
                 }
             }
         }
         if !todo.isEmpty { reporter.finish() }
+        if let fatal = results.lazy.compactMap({ r -> EngramError? in
+            if case .storeFailure(let e)? = r { return e }
+            return nil
+        }).first { throw fatal }
         for (k, r) in results.enumerated() {
             switch r {
-            case .success(let s)?:
-                nFrames[todo[k]] = s.nFrames
+            case .encoded(let t, let duration)?:
+                nFrames[todo[k]] = t
                 summary.encoded += 1
-                summary.encodedAudioSeconds += s.duration
-            case .failure(let e)?:
+                summary.encodedAudioSeconds += duration
+            case .badInput(let e)?:
                 if failFast { throw e }
                 summary.failures.append(CorpusIssue(e.location, e.message))
-            case nil:
-                break   // not started: an earlier failure stopped the run
+            case .storeFailure?, nil:
+                break   // nil: not started because an earlier failure stopped the run
             }
         }
 
@@ -161,7 +178,17 @@ public enum LatentsStep {
         return summary
     }
 
-    struct ExtractedSummary { var nFrames: Int; var duration: Double }
+    /// What happened to one utterance.
+    enum Outcome {
+        case encoded(nFrames: Int, duration: Double)
+        case badInput(EngramError)
+        case storeFailure(EngramError)
+    }
+
+    static func describe(_ error: Error, utterance u: LibriSpeechUtterance) -> EngramError {
+        if let e = error as? EngramError { return EngramError(e.location, "\(e.message) (utterance \(u.id))") }
+        return EngramError(u.path, "\(error.localizedDescription) (utterance \(u.id))")
+    }
 
     /// n_frames of a complete group with the expected width, else nil.
     static func completeFrames(_ store: LatentStore, id: String, latentDim: Int) -> Int? {
