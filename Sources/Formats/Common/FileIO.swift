@@ -38,15 +38,47 @@ enum FileIO {
         return buf
     }
 
+    /// Calls `body` with the file's bytes in a pooled buffer (valid only inside `body`), or with
+    /// nil when the file does not exist.
+    static func withFileBytes<R>(_ path: String, _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 {
+            if errno == ENOENT || errno == ENOTDIR { return try body(nil) }
+            throw EngramError(path, "cannot open (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw EngramError(path, "cannot stat (\(String(cString: strerror(errno))))") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return try body(nil) }
+        let size = Int(st.st_size)
+        return try ScratchPool.shared.with(size) { buf in
+            var got = 0
+            while got < size {
+                let r = read(fd, buf.baseAddress! + got, size - got)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    throw EngramError(path, "read failed (\(String(cString: strerror(errno))))")
+                }
+                if r == 0 { break }
+                got += r
+            }
+            return try body(UnsafeRawBufferPointer(rebasing: buf[0..<got]))
+        }
+    }
+
     /// The whole file; missing files are an error.
     static func readFile(_ path: String) throws -> [UInt8] {
         guard let b = try readFileIfExists(path) else { throw EngramError(path, "file not found") }
         return b
     }
 
-    /// Writes (creates or truncates) a file, without fsync. Used inside staged folders that are
-    /// renamed into place when complete, and for chunk files.
+    /// Writes (creates or replaces) a file, without fsync. Used inside staged folders that are
+    /// renamed into place when complete, and for chunk files. An existing file is unlinked first:
+    /// truncating a non-empty file on ext4 forces a synchronous flush (`auto_da_alloc`), ~4 ms.
     static func writeFile(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT {
+            throw EngramError(path, "cannot replace (\(String(cString: strerror(errno))))")
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw EngramError(path, "cannot create (\(String(cString: strerror(errno))))") }
         defer { close(fd) }

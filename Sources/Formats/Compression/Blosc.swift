@@ -116,50 +116,72 @@ public enum Blosc {
             throw EngramError(location, "Blosc block table (\(nblocks) blocks) does not fit in \(h.ctbytes) bytes")
         }
         let needTmp = h.byteShuffled || h.bitShuffled
-        let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: needTmp ? h.blocksize : 0)
-        defer { tmp.deallocate() }
-        for j in 0..<nblocks {
-            let isLeftover = j == nblocks - 1 && leftover > 0
-            let bsize = isLeftover ? leftover : h.blocksize
-            let blockOut = out + j * h.blocksize
-            let doShuffle = h.byteShuffled && typesize > 1
-            let doBitShuffle = !doShuffle && h.bitShuffled && bsize >= typesize
-            let target = (doShuffle || doBitShuffle) ? tmp : blockOut
-            var offset = Int(Int32(littleEndian: src.loadUnaligned(fromByteOffset: headerSize + 4 * j, as: Int32.self)))
-            guard offset >= tableEnd && offset < h.ctbytes else {
-                throw EngramError(location, "Blosc block \(j) starts at byte \(offset), outside the data area [\(tableEnd), \(h.ctbytes))")
-            }
-            let split = !h.dontSplit && typesize <= maxSplits && h.blocksize / typesize >= minBufferSize && !isLeftover
-            let nsplits = split ? typesize : 1
-            let neblock = bsize / nsplits
-            guard neblock * nsplits == bsize else {
-                throw EngramError(location, "Blosc block \(j) of \(bsize) bytes cannot be split into \(nsplits) streams")
-            }
-            for k in 0..<nsplits {
-                guard offset <= h.ctbytes - 4 else {
-                    throw EngramError(location, "Blosc stream \(k) of block \(j): size field at byte \(offset) is past the end")
+        try ScratchPool.shared.with(needTmp ? h.blocksize : 0) { scratch in
+            let tmp = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? out
+            // Where each stream's bytes are: in the chunk itself (stored raw) or decompressed in tmp/out.
+            var streams = [UnsafePointer<UInt8>](repeating: UnsafePointer(out), count: max(typesize, 1))
+            var planes = [UnsafePointer<UInt8>](repeating: UnsafePointer(out), count: typesize)
+            for j in 0..<nblocks {
+                let isLeftover = j == nblocks - 1 && leftover > 0
+                let bsize = isLeftover ? leftover : h.blocksize
+                let blockOut = out + j * h.blocksize
+                let doShuffle = h.byteShuffled && typesize > 1
+                let doBitShuffle = !doShuffle && h.bitShuffled && bsize >= typesize
+                let filtered = doShuffle || doBitShuffle
+                let target = filtered ? tmp : blockOut
+                var offset = Int(Int32(littleEndian: src.loadUnaligned(fromByteOffset: headerSize + 4 * j, as: Int32.self)))
+                guard offset >= tableEnd && offset < h.ctbytes else {
+                    throw EngramError(location, "Blosc block \(j) starts at byte \(offset), outside the data area [\(tableEnd), \(h.ctbytes))")
                 }
-                let cbytes = Int(Int32(littleEndian: src.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-                offset += 4
-                guard cbytes >= 0 && cbytes <= h.ctbytes - offset else {
-                    throw EngramError(location, "Blosc stream \(k) of block \(j) at byte \(offset - 4) claims \(cbytes) bytes, past the end of the chunk")
+                let split = !h.dontSplit && typesize <= maxSplits && h.blocksize / typesize >= minBufferSize && !isLeftover
+                let nsplits = split ? typesize : 1
+                let neblock = bsize / nsplits
+                guard neblock * nsplits == bsize else {
+                    throw EngramError(location, "Blosc block \(j) of \(bsize) bytes cannot be split into \(nsplits) streams")
                 }
-                let streamOut = UnsafeMutableRawBufferPointer(start: target + k * neblock, count: neblock)
-                if cbytes == neblock {
-                    streamOut.copyMemory(from: UnsafeRawBufferPointer(start: base + offset, count: neblock))
-                } else {
-                    let streamIn = UnsafeRawBufferPointer(start: base + offset, count: cbytes)
-                    let got = try LZ4.decompress(streamIn, into: streamOut, location: "\(location) (Blosc block \(j) stream \(k) at byte \(offset))")
-                    guard got == neblock else {
-                        throw EngramError(location, "Blosc block \(j) stream \(k) at byte \(offset) decompressed to \(got) bytes, expected \(neblock)")
+                // Raw streams are used in place when the unshuffle can read them from the chunk.
+                let inPlace = filtered && (doShuffle || nsplits == 1)
+                for k in 0..<nsplits {
+                    guard offset <= h.ctbytes - 4 else {
+                        throw EngramError(location, "Blosc stream \(k) of block \(j): size field at byte \(offset) is past the end")
                     }
+                    let cbytes = Int(Int32(littleEndian: src.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                    offset += 4
+                    guard cbytes >= 0 && cbytes <= h.ctbytes - offset else {
+                        throw EngramError(location, "Blosc stream \(k) of block \(j) at byte \(offset - 4) claims \(cbytes) bytes, past the end of the chunk")
+                    }
+                    let dstStream = target + k * neblock
+                    if cbytes == neblock {
+                        if inPlace {
+                            streams[k] = UnsafePointer(base + offset)
+                        } else {
+                            dstStream.update(from: base + offset, count: neblock)
+                            streams[k] = UnsafePointer(dstStream)
+                        }
+                    } else {
+                        let streamIn = UnsafeRawBufferPointer(start: base + offset, count: cbytes)
+                        let got: Int
+                        do {
+                            got = try LZ4.decompress(streamIn, into: UnsafeMutableRawBufferPointer(start: dstStream, count: neblock), location: location)
+                        } catch let e as EngramError {
+                            throw EngramError(location, "Blosc block \(j) stream \(k) (LZ4 data at chunk byte \(offset)): \(e.message)")
+                        }
+                        guard got == neblock else {
+                            throw EngramError(location, "Blosc block \(j) stream \(k) at byte \(offset) decompressed to \(got) bytes, expected \(neblock)")
+                        }
+                        streams[k] = UnsafePointer(dstStream)
+                    }
+                    offset += cbytes
                 }
-                offset += cbytes
-            }
-            if doShuffle {
-                Shuffle.byteUnshuffle(typesize: typesize, tmp, blockOut, count: bsize)
-            } else if doBitShuffle {
-                Shuffle.bitUnshuffle(typesize: typesize, tmp, blockOut, count: bsize)
+                if doShuffle {
+                    let n = bsize / typesize
+                    for p in 0..<typesize { planes[p] = nsplits == typesize ? streams[p] : streams[0] + p * n }
+                    Shuffle.byteUnshuffle(planes: planes, blockOut, elements: n)
+                    let tail = n * typesize
+                    if tail < bsize { (blockOut + tail).update(from: streams[0] + tail, count: bsize - tail) }
+                } else if doBitShuffle {
+                    Shuffle.bitUnshuffle(typesize: typesize, nsplits == 1 ? streams[0] : UnsafePointer(tmp), blockOut, count: bsize)
+                }
             }
         }
     }
@@ -242,42 +264,52 @@ public enum Blosc {
         let nblocks = (nbytes + bs - 1) / bs
         let leftover = nbytes % bs
         let limit = nbytes + headerSize  // beyond this, store memcpyed
-        var out = [UInt8](repeating: 0, count: headerSize + 4 * nblocks)
-        let shuffled = UnsafeMutablePointer<UInt8>.allocate(capacity: bs)
-        defer { shuffled.deallocate() }
-        var scratch = [UInt8](repeating: 0, count: LZ4.compressBound(bs))
-        for j in 0..<nblocks {
-            let isLeftover = j == nblocks - 1 && leftover > 0
-            let bsize = isLeftover ? leftover : bs
-            withUnsafeBytes(of: Int32(out.count).littleEndian) { p in
-                for k in 0..<4 { out[headerSize + 4 * j + k] = p[k] }
-            }
-            let blockIn = base + j * bs
-            var data: UnsafePointer<UInt8> = blockIn
-            if shuffle == .byteShuffle && typesize > 1 {
-                Shuffle.byteShuffle(typesize: typesize, blockIn, shuffled, count: bsize)
-                data = UnsafePointer(shuffled)
-            } else if shuffle == .bitShuffle && bsize >= typesize {
-                Shuffle.bitShuffle(typesize: typesize, blockIn, shuffled, count: bsize)
-                data = UnsafePointer(shuffled)
-            }
-            let nsplits = split && !isLeftover ? typesize : 1
-            let neblock = bsize / nsplits
-            for k in 0..<nsplits {
-                let stream = UnsafeRawBufferPointer(start: data + k * neblock, count: neblock)
-                let c = scratch.withUnsafeMutableBytes { LZ4.compress(stream, into: $0) }
-                withUnsafeBytes(of: Int32(c.flatMap { $0 < neblock ? $0 : nil } ?? neblock).littleEndian) { out.append(contentsOf: $0) }
-                if let c, c < neblock {
-                    out.append(contentsOf: scratch[0..<c])
-                } else {
-                    out.append(contentsOf: stream)
+        let streamsTotal = split ? (nblocks - (leftover > 0 ? 1 : 0)) * typesize + (leftover > 0 ? 1 : 0) : nblocks
+        let worst = headerSize + 4 * nblocks + 4 * streamsTotal + nbytes
+        var out = Data(count: worst)
+        let used: Int? = out.withUnsafeMutableBytes { o -> Int? in
+            let ob = o.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var pos = headerSize + 4 * nblocks
+            return ScratchPool.shared.with(bs) { shuffledBuf -> Int? in
+                let shuffled = shuffledBuf.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                for j in 0..<nblocks {
+                    let isLeftover = j == nblocks - 1 && leftover > 0
+                    let bsize = isLeftover ? leftover : bs
+                    o.storeBytes(of: Int32(pos).littleEndian, toByteOffset: headerSize + 4 * j, as: Int32.self)
+                    let blockIn = base + j * bs
+                    var data: UnsafePointer<UInt8> = blockIn
+                    if shuffle == .byteShuffle && typesize > 1 {
+                        Shuffle.byteShuffle(typesize: typesize, blockIn, shuffled, count: bsize)
+                        data = UnsafePointer(shuffled)
+                    } else if shuffle == .bitShuffle && bsize >= typesize {
+                        Shuffle.bitShuffle(typesize: typesize, blockIn, shuffled, count: bsize)
+                        data = UnsafePointer(shuffled)
+                    }
+                    let nsplits = split && !isLeftover ? typesize : 1
+                    let neblock = bsize / nsplits
+                    for k in 0..<nsplits {
+                        let stream = UnsafeRawBufferPointer(start: data + k * neblock, count: neblock)
+                        // Compressed output must be smaller than the stream, else it is stored raw:
+                        // give LZ4 only neblock - 1 bytes so it gives up early on incompressible data.
+                        let room = UnsafeMutableRawBufferPointer(start: ob + pos + 4, count: max(0, neblock - 1))
+                        if let c = LZ4.compress(stream, into: room) {
+                            o.storeBytes(of: Int32(c).littleEndian, toByteOffset: pos, as: Int32.self)
+                            pos += 4 + c
+                        } else {
+                            o.storeBytes(of: Int32(neblock).littleEndian, toByteOffset: pos, as: Int32.self)
+                            (ob + pos + 4).update(from: data + k * neblock, count: neblock)
+                            pos += 4 + neblock
+                        }
+                    }
+                    if pos > limit { return nil }
                 }
+                return pos
             }
-            if out.count > limit { return memcpyed() }
         }
-        let header = makeHeader(flags, out.count)
-        out.replaceSubrange(0..<headerSize, with: header)
-        return Data(out)
+        guard let used else { return memcpyed() }
+        out.count = used
+        out.replaceSubrange(0..<headerSize, with: makeHeader(flags, used))
+        return out
     }
 
     /// Compresses `data` (see `compress(_:typesize:clevel:shuffle:)`).

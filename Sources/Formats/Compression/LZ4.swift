@@ -41,7 +41,14 @@ public enum LZ4 {
             guard litLen <= cap - op else {
                 throw EngramError(location, "LZ4 literals at byte \(ip) overflow the output (\(cap) bytes)")
             }
-            if litLen > 0, let d { (d + op).update(from: s + ip, count: litLen) }
+            if let d {
+                if litLen <= 16 && n - ip >= 16 && cap - op >= 16 {
+                    // Short literal run: one 16-byte copy (bytes past the run are rewritten later).
+                    UnsafeMutableRawPointer(d + op).storeBytes(of: UnsafeRawPointer(s + ip).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                } else if litLen > 0 {
+                    (d + op).update(from: s + ip, count: litLen)
+                }
+            }
             ip += litLen
             op += litLen
             if ip == n { return op }  // last sequence: literals only
@@ -67,7 +74,14 @@ public enum LZ4 {
             }
             var from = d + (op - offset)
             var to = d + op
-            if offset >= matchLen {
+            if offset >= 16 && cap - op >= matchLen + 16 {
+                // Chunks of 16 never read bytes this copy has not yet written (offset ≥ 16).
+                var left = matchLen
+                while left > 0 {
+                    UnsafeMutableRawPointer(to).storeBytes(of: UnsafeRawPointer(from).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                    to += 16; from += 16; left -= 16
+                }
+            } else if offset >= matchLen {
                 to.update(from: from, count: matchLen)
             } else if offset >= 8 {
                 // Overlapping, but each 8-byte step reads only bytes already written.
@@ -157,6 +171,9 @@ public enum LZ4 {
                     } else {
                         // Skip faster through incompressible stretches, as LZ4 does.
                         ip += 1 + ((ip - anchor) >> 6)
+                        // Give up as soon as the pending literals alone cannot fit.
+                        let pending = min(ip, n) - anchor
+                        if op + pending + pending / 255 + 2 > cap { op = -1; return }
                     }
                 }
             }

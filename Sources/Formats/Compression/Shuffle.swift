@@ -20,6 +20,34 @@ enum Shuffle {
         if tail < size { (dst + tail).update(from: src + tail, count: size - tail) }
     }
 
+    /// Byte unshuffle from `planes[j]` (byte j of each of `n` elements) into `dst` (n × planes.count bytes).
+    static func byteUnshuffle(planes: [UnsafePointer<UInt8>], _ dst: UnsafeMutablePointer<UInt8>, elements n: Int) {
+        let typesize = planes.count
+        if typesize == 4 {
+            let p0 = planes[0], p1 = planes[1], p2 = planes[2], p3 = planes[3]
+            let out = UnsafeMutableRawPointer(dst)
+            for i in 0..<n {
+                let v = UInt32(p0[i]) | UInt32(p1[i]) << 8 | UInt32(p2[i]) << 16 | UInt32(p3[i]) << 24
+                out.storeBytes(of: v.littleEndian, toByteOffset: i * 4, as: UInt32.self)
+            }
+        } else if typesize == 8 {
+            let out = UnsafeMutableRawPointer(dst)
+            let p0 = planes[0], p1 = planes[1], p2 = planes[2], p3 = planes[3]
+            let p4 = planes[4], p5 = planes[5], p6 = planes[6], p7 = planes[7]
+            for i in 0..<n {
+                let lo = UInt64(p0[i]) | UInt64(p1[i]) << 8 | UInt64(p2[i]) << 16 | UInt64(p3[i]) << 24
+                let hi = UInt64(p4[i]) | UInt64(p5[i]) << 8 | UInt64(p6[i]) << 16 | UInt64(p7[i]) << 24
+                out.storeBytes(of: (lo | hi << 32).littleEndian, toByteOffset: i * 8, as: UInt64.self)
+            }
+        } else {
+            for j in 0..<typesize {
+                let inp = planes[j]
+                var p = dst + j
+                for i in 0..<n { p.pointee = inp[i]; p += typesize }
+            }
+        }
+    }
+
     static func byteUnshuffle(typesize: Int, _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, count size: Int) {
         let n = size / typesize
         if typesize == 4 {

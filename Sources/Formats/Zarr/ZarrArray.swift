@@ -155,13 +155,13 @@ public struct ZarrArray: Sendable {
         try forEachChunk { idx in
             let key = metadata.chunkKey(idx)
             let file = store.path(ZarrStore.join(path, key))
-            guard let stored = try FileIO.readFileIfExists(file) else {
-                let c = tmp()
-                fillChunk(c)
-                copyRegion(chunk: c.baseAddress!, array: base, index: idx, toArray: true)
-                return
-            }
-            try stored.withUnsafeBytes { s in
+            try FileIO.withFileBytes(file) { stored in
+                guard let s = stored else {
+                    let c = tmp()
+                    fillChunk(c)
+                    copyRegion(chunk: c.baseAddress!, array: base, index: idx, toArray: true)
+                    return
+                }
                 if let off = contiguousOffset(idx) {
                     try decodeChunk(s, into: UnsafeMutableRawBufferPointer(rebasing: out[off..<(off + chunkBytes)]), key: key)
                 } else {
