@@ -201,11 +201,321 @@ def check_safetensors(d):
     _finish(failures, n)
 
 
+# ---------------------------------------------------------------- LZ4 / Blosc chunks
+
+def _payloads():
+    """Byte strings with different structure: zeros, ramps, smooth floats, noise, text."""
+    r = _rng(3)
+    t = np.arange(40000, dtype=np.float32)
+    return {
+        "empty": b"",
+        "tiny": b"abc",
+        "zeros": bytes(70000),
+        "text": (b"the quick brown fox jumps over the lazy dog; " * 700)[:30011],
+        "ramp_i4": np.arange(20000, dtype="<i4").tobytes(),
+        "smooth_f4": (np.sin(t / 50) * 3).astype("<f4").tobytes(),
+        "noise_f4": r.standard_normal(30000).astype("<f4").tobytes(),
+        "latent_f4": np.repeat(r.standard_normal((50, 1)), 512, axis=1).astype("<f4").tobytes(),
+        "mixed_f8": np.concatenate([np.zeros(3000), r.standard_normal(3001)]).astype("<f8").tobytes(),
+        "odd_u1": bytes(r.integers(0, 4, 12345, dtype="u1")),
+    }
+
+
+def make_lz4(out):
+    import numcodecs
+
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for name, raw in _payloads().items():
+        if not raw:
+            continue
+        enc = numcodecs.LZ4(acceleration=1).encode(raw)
+        # numcodecs prefixes the block with its uncompressed size (uint32 LE); store the bare block.
+        assert int.from_bytes(enc[:4], "little") == len(raw)
+        open(os.path.join(out, name + ".raw"), "wb").write(raw)
+        open(os.path.join(out, name + ".lz4"), "wb").write(enc[4:])
+        n += 1
+    print("OK", n)
+
+
+def check_lz4(d):
+    import numcodecs
+
+    failures = []
+    names = sorted(f[:-4] for f in os.listdir(d) if f.endswith(".lz4"))
+    for name in names:
+        raw = open(os.path.join(d, name + ".raw"), "rb").read()
+        block = open(os.path.join(d, name + ".lz4"), "rb").read()
+        try:
+            dec = bytes(numcodecs.LZ4().decode(len(raw).to_bytes(4, "little") + block))
+        except Exception as e:  # noqa: BLE001
+            failures.append(f"{name}: reference decoder rejected the block: {e}")
+            continue
+        if dec != raw:
+            failures.append(f"{name}: decoded bytes differ")
+    _finish(failures, len(names))
+
+
+def _blosc_cases():
+    """(name, payload, typesize, cname, clevel, shuffle, blocksize) covering the format's branches."""
+    p = _payloads()
+    cases = []
+    for shuffle, sname in ((0, "noshuffle"), (1, "shuffle"), (2, "bitshuffle")):
+        for key, ts in (("smooth_f4", 4), ("noise_f4", 4), ("ramp_i4", 4), ("mixed_f8", 8), ("odd_u1", 1), ("text", 1)):
+            cases.append((f"{key}_{sname}", p[key], ts, "lz4", 5, shuffle, 0))
+        # Several blocks plus a leftover block whose element count is not a multiple of 8.
+        cases.append((f"multiblock_{sname}", p["smooth_f4"][: 4 * 9999], 4, "lz4", 5, shuffle, 4096))
+        cases.append((f"typesize2_{sname}", p["smooth_f4"][:20002], 2, "lz4", 5, shuffle, 1000))
+        cases.append((f"typesize3_{sname}", p["odd_u1"][:9999], 3, "lz4", 5, shuffle, 0))
+    cases += [
+        ("lz4hc_shuffle", p["smooth_f4"], 4, "lz4hc", 9, 1, 0),
+        ("latent_default", p["latent_f4"], 4, "lz4", 5, 1, 0),
+        ("clevel0_memcpyed", p["smooth_f4"][:4000], 4, "lz4", 0, 1, 0),
+        ("small_memcpyed", p["smooth_f4"][:100], 4, "lz4", 5, 1, 0),
+        ("incompressible", p["noise_f4"], 4, "lz4", 9, 0, 0),
+        ("zeros_clevel9", p["zeros"], 8, "lz4", 9, 1, 0),
+        ("typesize16", p["noise_f4"][:16 * 1000], 16, "lz4", 5, 1, 0),
+        ("typesize32_nosplit", p["noise_f4"][:32 * 500], 32, "lz4", 5, 1, 0),
+        ("empty", b"", 4, "lz4", 5, 1, 0),
+    ]
+    return cases
+
+
+def make_blosc(out):
+    from numcodecs import Blosc
+
+    os.makedirs(out, exist_ok=True)
+    Blosc.use_threads = False
+    n = 0
+    for name, raw, ts, cname, clevel, shuffle, bs in _blosc_cases():
+        enc = Blosc(cname=cname, clevel=clevel, shuffle=shuffle, blocksize=bs).encode(np.frombuffer(raw, dtype=f"V{ts}") if raw and len(raw) % ts == 0 else raw)
+        open(os.path.join(out, name + ".raw"), "wb").write(raw)
+        open(os.path.join(out, name + ".blosc"), "wb").write(bytes(enc))
+        n += 1
+    # Codecs the reader must reject with a clear message.
+    for cname in ("blosclz", "zstd", "zlib"):
+        enc = Blosc(cname=cname, clevel=5, shuffle=1).encode(np.frombuffer(_payloads()["ramp_i4"], "<i4"))
+        open(os.path.join(out, "unsupported_" + cname + ".blosc"), "wb").write(bytes(enc))
+    print("OK", n)
+
+
+def check_blosc(d):
+    import struct
+
+    from numcodecs import blosc
+
+    failures = []
+    names = sorted(f[:-6] for f in os.listdir(d) if f.endswith(".blosc"))
+    for name in names:
+        raw = open(os.path.join(d, name + ".raw"), "rb").read()
+        chunk = open(os.path.join(d, name + ".blosc"), "rb").read()
+        nbytes, blocksize, cbytes = struct.unpack("<iii", chunk[4:16])
+        if cbytes != len(chunk) or nbytes != len(raw):
+            failures.append(f"{name}: header sizes nbytes={nbytes} cbytes={cbytes}, chunk {len(chunk)} raw {len(raw)}")
+            continue
+        if nbytes == 0:
+            continue  # c-blosc cannot decompress a zero-length chunk; the header check suffices
+        try:
+            dec = bytes(blosc.decompress(chunk))
+        except Exception as e:  # noqa: BLE001
+            failures.append(f"{name}: reference decoder rejected the chunk: {e}")
+            continue
+        if dec != raw:
+            failures.append(f"{name}: decoded bytes differ")
+    _finish(failures, len(names))
+
+
+# ---------------------------------------------------------------- Zarr v2
+
+def _key(path):
+    return path.replace("/", "__")
+
+
+def _save_latents_like_pipeline(store_path, utt_id, latents, energy, timestamps, speaker_id):
+    """Writes one utterance group the way the research pipeline does (zarr-python 2 defaults)."""
+    import zarr
+
+    store = zarr.open(str(store_path), mode="a")
+    grp = store.create_group(utt_id, overwrite=True)
+    grp.array("x", latents, dtype="float32")
+    grp.array("energy", energy, dtype="float32")
+    grp.array("timestamps", timestamps, dtype="float32")
+    grp.attrs["speaker_id"] = speaker_id
+    grp.attrs["n_frames"] = latents.shape[0]
+    grp.attrs["latent_dim"] = latents.shape[1]
+
+
+def _latent_utterances(seed, n, dim, frames):
+    r = _rng(seed)
+    out = []
+    for i in range(n):
+        t = frames[i % len(frames)]
+        # Smooth trajectories like codec latents (compressible after byte shuffle) plus noise.
+        x = np.cumsum(r.standard_normal((t, dim)) * 0.1, axis=0).astype("<f4")
+        energy = np.abs(r.standard_normal(t)).astype("<f4")
+        ts = (np.arange(t) / 12.5).astype("<f4")
+        out.append((f"{19 + i}-198-{i:04d}", x, energy, ts, 19 + i))
+    return out
+
+
+def make_zarr(out):
+    """Arrays covering dtypes, compressors, shuffles, chunkings, fill values; plus latents stores."""
+    import zarr
+    from numcodecs import LZ4, Blosc
+
+    os.makedirs(os.path.join(out, "expected"), exist_ok=True)
+    r = _rng(4)
+    root = zarr.open(os.path.join(out, "arrays.zarr"), mode="w")
+    root.attrs["title"] = "check_formats"
+    g = root.create_group("g")
+    g.attrs["nested"] = {"a": [1, 2.5, "x"], "nan": float("nan")}
+    smooth = np.cumsum(r.standard_normal((37, 23)), axis=0).astype("<f4")
+    specs = {
+        # name: (data, chunks, compressor or "default", extra kwargs)
+        "default_f4": (smooth, (10, 7), "default", {}),
+        "bitshuffle_f4": (smooth, (16, 23), Blosc(cname="lz4", clevel=5, shuffle=Blosc.BITSHUFFLE), {}),
+        "noshuffle_f4": (smooth, (37, 5), Blosc(cname="lz4", clevel=5, shuffle=Blosc.NOSHUFFLE), {}),
+        "lz4hc_f4": (smooth, (9, 9), Blosc(cname="lz4hc", clevel=9, shuffle=Blosc.SHUFFLE), {}),
+        "uncompressed_f4": (smooth, (8, 23), None, {}),
+        "numcodecs_lz4_f4": (smooth, (20, 20), LZ4(), {}),
+        "slash_f4": (smooth, (10, 10), "default", {"dimension_separator": "/"}),
+        "f8_3d": (r.standard_normal((5, 6, 7)), (2, 4, 3), "default", {}),
+        "i4": (r.integers(-2**31, 2**31 - 1, (50,), dtype="<i4"), (16,), "default", {}),
+        "i8": (r.integers(-2**62, 2**62, (9, 4), dtype="<i8"), (4, 4), "default", {}),
+        "b1": (r.integers(0, 2, (33,)).astype("|b1"), (10,), "default", {}),
+        "u1": (r.integers(0, 256, (12, 12), dtype="|u1"), (5, 12), "default", {}),
+        "bigendian_f4": (smooth.astype(">f4"), (10, 23), "default", {}),
+        "scalar_f8": (np.array(2.75), (), "default", {}),
+        "empty_f4": (np.zeros((0, 5), "<f4"), (4, 5), "default", {}),
+        "onechunk_big": (np.cumsum(r.standard_normal((300, 512)) * 0.1, axis=0).astype("<f4"), (300, 512), "default", {}),
+    }
+    expected = {"arrays": {}, "attrs": {"": {"title": "check_formats"}, "g": {"nested": {"a": [1, 2.5, "x"], "nan": None}}}, "groups": ["g"]}
+    for name, (data, chunks, comp, kw) in specs.items():
+        kwargs = dict(kw)
+        if comp != "default":
+            kwargs["compressor"] = comp
+        a = g.create_dataset(name, shape=data.shape, chunks=chunks, dtype=data.dtype, **kwargs)
+        a[...] = data
+        np.save(os.path.join(out, "expected", _key("g/" + name) + ".npy"), np.asarray(data).astype(data.dtype.newbyteorder("<")))
+        expected["arrays"]["g/" + name] = {"dtype": data.dtype.newbyteorder("<").name, "shape": list(data.shape)}
+    # Fill values: NaN with only some chunks written; integer fill; a never-written array.
+    a = g.create_dataset("nanfill_f4", shape=(10, 6), chunks=(4, 4), dtype="<f4", fill_value=np.nan)
+    a[0:4, 0:4] = 1.5
+    a[8:10, 4:6] = -2.0
+    want = np.full((10, 6), np.nan, "<f4"); want[0:4, 0:4] = 1.5; want[8:10, 4:6] = -2.0
+    a2 = g.create_dataset("intfill_i4", shape=(7,), chunks=(3,), dtype="<i4", fill_value=-7)
+    a2[0:3] = [1, 2, 3]
+    want2 = np.array([1, 2, 3, -7, -7, -7, -7], "<i4")
+    a3 = g.create_dataset("unwritten_f8", shape=(3, 3), chunks=(2, 2), dtype="<f8", fill_value=0.5)
+    want3 = np.full((3, 3), 0.5)
+    a4 = g.create_dataset("inffill_f4", shape=(5,), chunks=(2,), dtype="<f4", fill_value=-np.inf)
+    a4[0:2] = [1, 2]
+    want4 = np.array([1, 2, -np.inf, -np.inf, -np.inf], "<f4")
+    for name, w in (("nanfill_f4", want), ("intfill_i4", want2), ("unwritten_f8", want3), ("inffill_f4", want4)):
+        np.save(os.path.join(out, "expected", _key("g/" + name) + ".npy"), w)
+        expected["arrays"]["g/" + name] = {"dtype": w.dtype.name, "shape": list(w.shape)}
+
+    # Latents stores exactly as the research pipeline writes them (plain and consolidated).
+    utts = _latent_utterances(5, 4, 512, [3, 40, 251, 700])
+    for store_name in ("latents.zarr", "latents_consolidated.zarr"):
+        for utt_id, x, e, ts, spk in utts:
+            _save_latents_like_pipeline(os.path.join(out, store_name), utt_id, x, e, ts, spk)
+    zarr.consolidate_metadata(os.path.join(out, "latents_consolidated.zarr"))
+    expected["latents"] = {}
+    for utt_id, x, e, ts, spk in utts:
+        expected["latents"][utt_id] = {"speaker_id": spk, "n_frames": x.shape[0], "latent_dim": x.shape[1]}
+        for nm, arr in (("x", x), ("energy", e), ("timestamps", ts)):
+            np.save(os.path.join(out, "expected", _key(f"latents/{utt_id}/{nm}") + ".npy"), arr)
+    _dump(os.path.join(out, "expected.json"), expected)
+    print("OK", len(expected["arrays"]) + len(expected["latents"]))
+
+
+def check_zarr(d):
+    """Verifies arrays Swift wrote: values, dtypes, shapes, chunks, compressor; attributes."""
+    import zarr
+
+    expected = json.load(open(os.path.join(d, "expected.json")))
+    failures = []
+    path = os.path.join(d, "arrays.zarr")
+    opened = [("plain", zarr.open(path, mode="r"))]
+    if os.path.exists(os.path.join(path, ".zmetadata")):
+        opened.append(("consolidated", zarr.open_consolidated(path, mode="r")))
+    n = 0
+    for how, root in opened:
+        for name, exp in expected["arrays"].items():
+            a = root[name]
+            want = np.load(os.path.join(d, "expected", _key(name) + ".npy"))
+            if a.dtype.byteorder == ">":
+                failures.append(f"{how} {name}: big-endian dtype")
+            if list(a.chunks) != exp["chunks"]:
+                failures.append(f"{how} {name}: chunks {a.chunks}, expected {exp['chunks']}")
+            comp = a.compressor.get_config() if a.compressor is not None else None
+            if comp != exp["compressor"]:
+                failures.append(f"{how} {name}: compressor {comp}, expected {exp['compressor']}")
+            if a.dtype.name != exp["dtype"] or list(a.shape) != exp["shape"]:
+                failures.append(f"{how} {name}: {a.dtype.name} {list(a.shape)}, expected {exp['dtype']} {exp['shape']}")
+                continue
+            got = a[...]
+            if not np.array_equal(got, want, equal_nan=got.dtype.kind == "f"):
+                failures.append(f"{how} {name}: values differ")
+            n += 1
+        for p, attrs in expected.get("attrs", {}).items():
+            got = dict(root[p].attrs) if p else dict(root.attrs)
+            if json.dumps(got, sort_keys=True) != json.dumps(attrs, sort_keys=True):
+                failures.append(f"{how} attrs of '{p}': {got}, expected {attrs}")
+        if sorted(root.group_keys()) != sorted(expected.get("groups", [])):
+            failures.append(f"{how} groups {sorted(root.group_keys())}, expected {expected.get('groups')}")
+    _finish(failures, n)
+
+
+def check_latents(d):
+    """Reads a Swift-written latents store with the research pipeline's access pattern."""
+    import zarr
+
+    expected = json.load(open(os.path.join(d, "expected.json")))
+    failures = []
+    path = os.path.join(d, "latents.zarr")
+    store = zarr.open(path, mode="r")
+    ids = sorted(store.keys())
+    if ids != sorted(expected["latents"]):
+        failures.append(f"utterance ids {ids}, expected {sorted(expected['latents'])}")
+    for utt_id, attrs in expected["latents"].items():
+        grp = store[utt_id]
+        if dict(grp.attrs) != attrs:
+            failures.append(f"{utt_id}: attrs {dict(grp.attrs)}, expected {attrs}")
+        if sorted(grp.array_keys()) != ["energy", "timestamps", "x"]:
+            failures.append(f"{utt_id}: arrays {sorted(grp.array_keys())}")
+        for nm in ("x", "energy", "timestamps"):
+            a = grp[nm]
+            want = np.load(os.path.join(d, "expected", _key(f"latents/{utt_id}/{nm}") + ".npy"))
+            got = np.array(a)
+            if a.dtype != np.float32 or got.shape != want.shape or not np.array_equal(got, want):
+                failures.append(f"{utt_id}/{nm}: {a.dtype} {got.shape} differs from expected {want.shape}")
+            comp = a.compressor.get_config() if a.compressor is not None else None
+            if expected.get("compressor", "unset") != "unset" and comp != expected["compressor"]:
+                failures.append(f"{utt_id}/{nm}: compressor {comp}, expected {expected['compressor']}")
+    if os.path.exists(os.path.join(path, ".zmetadata")):
+        c = zarr.open_consolidated(path, mode="r")
+        if sorted(c.keys()) != ids:
+            failures.append("consolidated metadata lists different groups")
+        for utt_id in ids:
+            if not np.array_equal(np.array(c[utt_id]["x"]), np.array(store[utt_id]["x"])):
+                failures.append(f"{utt_id}: consolidated read differs")
+    _finish(failures, len(expected["latents"]))
+
+
 COMMANDS = {
     "make-npy": make_npy,
     "check-npy": check_npy,
     "make-safetensors": make_safetensors,
     "check-safetensors": check_safetensors,
+    "make-lz4": make_lz4,
+    "check-lz4": check_lz4,
+    "make-blosc": make_blosc,
+    "check-blosc": check_blosc,
+    "make-zarr": make_zarr,
+    "check-zarr": check_zarr,
+    "check-latents": check_latents,
 }
 
 

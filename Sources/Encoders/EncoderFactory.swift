@@ -2,8 +2,9 @@ import EngramCore
 import Foundation
 
 /// The encoder named by `vae.encoder`, checked against the `vae` section (sample rate, frame size,
-/// latent width): `mel` (weight-free log-mel, D = `vae.latent_dim` bands), `mimi` (needs
-/// `vae.checkpoint`), `encodec` (not yet available).
+/// latent width): `mel` (weight-free log-mel, D = `vae.latent_dim` bands), `mimi` (Kyutai's
+/// weights from `vae.checkpoint`, relative paths from the working directory; `vae.project`
+/// selects the projected latent), `encodec` (not yet available).
 public func makeEncoder(config: Phase0Config) throws -> LatentEncoder {
     let vae = config.vae
     let file = config.sourceFile.isEmpty ? "config" : config.sourceFile
@@ -16,7 +17,16 @@ public func makeEncoder(config: Phase0Config) throws -> LatentEncoder {
             throw EngramError("\(file): vae.latent_dim", e.message)
         }
     case .mimi:
-        throw EngramError("\(file): vae.encoder", "the Mimi encoder is not available in this build yet")
+        guard let path = vae.checkpoint, !path.isEmpty else {
+            throw EngramError("\(file): vae.checkpoint", "the mimi encoder needs Kyutai's weights: set vae.checkpoint to "
+                              + "tokenizer-e351c8d8-checkpoint125.safetensors or a Hugging Face kyutai/mimi folder "
+                              + "(`engram weights fetch mimi`), or use vae.encoder: mel")
+        }
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw EngramError("\(file): vae.checkpoint", "\(url.path) not found (`engram weights fetch mimi` downloads it)")
+        }
+        encoder = try MimiEncoder(checkpoint: url, project: vae.project)
     case .encodec:
         throw EngramError("\(file): vae.encoder", "encodec is not yet available as a Phase 0 encoder (use mimi or mel)")
     }

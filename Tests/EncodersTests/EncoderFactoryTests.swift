@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import EngramCore
+import TestSupport
 @testable import Encoders
 
 final class EncoderFactoryTests: XCTestCase {
@@ -26,7 +27,22 @@ final class EncoderFactoryTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("vae.encoder") && "\(e)".contains("not yet available"), "\(e)")
         }
         XCTAssertThrowsError(try makeEncoder(config: config("mimi", latentDim: 512))) { e in
-            XCTAssertTrue("\(e)".contains("test.yaml"), "\(e)")
+            XCTAssertTrue("\(e)".contains("test.yaml: vae.checkpoint") && "\(e)".contains("engram weights fetch mimi"), "\(e)")
+        }
+        XCTAssertThrowsError(try makeEncoder(config: config("mimi", latentDim: 512, extra: "  checkpoint: /nonexistent/mimi.safetensors"))) { e in
+            XCTAssertTrue("\(e)".contains("vae.checkpoint") && "\(e)".contains("/nonexistent/mimi.safetensors not found"), "\(e)")
+        }
+    }
+
+    /// The fixtures' tiny Hugging Face folder (D = 32): loads, and a config promising 512 is refused.
+    func testMimiFromCheckpoint() throws {
+        let hf = fixtureURL("mimi/tiny/hf").path
+        let e = try makeEncoder(config: config("mimi", latentDim: 32, extra: "  checkpoint: \(hf)\n  project: false"))
+        XCTAssertEqual(e.name, "mimi")
+        XCTAssertEqual(e.latentDim, 32)
+        XCTAssertEqual((e as? MimiEncoder)?.project, false)
+        XCTAssertThrowsError(try makeEncoder(config: config("mimi", latentDim: 512, extra: "  checkpoint: \(hf)"))) { e in
+            XCTAssertTrue("\(e)".contains("vae.latent_dim") && "\(e)".contains("32-dimensional"), "\(e)")
         }
     }
 

@@ -212,17 +212,32 @@ public final class FLACDecoder {
         }
     }
 
+    /// Feeds one block to the MD5: interleaved, little-endian, `sampleBytes` bytes per sample.
     private func updateMD5(_ md5: inout MD5, _ ch: [UnsafeMutablePointer<Int32>], channels nc: Int, count n: Int, sampleBytes: Int) {
         let total = n * nc * sampleBytes
         if md5Bytes.count < total { md5Bytes = [UInt8](repeating: 0, count: total) }
-        md5Bytes.withUnsafeMutableBufferPointer { b in
+        md5Bytes.withUnsafeMutableBytes { b in
             let out = b.baseAddress!
-            var k = 0
-            for t in 0..<n {
-                for c in 0..<nc {
-                    let v = UInt32(bitPattern: ch[c][t])
-                    for j in 0..<sampleBytes { out[k + j] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(j))) }
-                    k += sampleBytes
+            if sampleBytes == 2 && nc <= 2 {
+                if nc == 1 {
+                    let s = ch[0]
+                    for t in 0..<n { out.storeBytes(of: UInt16(truncatingIfNeeded: s[t]).littleEndian, toByteOffset: 2 * t, as: UInt16.self) }
+                } else {
+                    let l = ch[0], r = ch[1]
+                    for t in 0..<n {
+                        let v = UInt32(UInt16(truncatingIfNeeded: l[t])) | UInt32(UInt16(truncatingIfNeeded: r[t])) << 16
+                        out.storeBytes(of: v.littleEndian, toByteOffset: 4 * t, as: UInt32.self)
+                    }
+                }
+            } else {
+                let o = out.assumingMemoryBound(to: UInt8.self)
+                var k = 0
+                for t in 0..<n {
+                    for c in 0..<nc {
+                        let v = UInt32(bitPattern: ch[c][t])
+                        for j in 0..<sampleBytes { o[k + j] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(j))) }
+                        k += sampleBytes
+                    }
                 }
             }
             md5.update(UnsafeRawPointer(out), count: total)

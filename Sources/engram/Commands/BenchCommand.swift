@@ -5,5 +5,6 @@ import EngramCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.",
                                                     subcommands: [BenchFLACCommand.self, BenchFormatsCommand.self,
-                                                                  BenchNumericsCommand.self, BenchMimiCommand.self])
+                                                                  BenchNumericsCommand.self, BenchMimiCommand.self,
+                                                                  BenchLatentsCommand.self, BenchParquetCommand.self])
 }

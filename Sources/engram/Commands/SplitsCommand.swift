@@ -13,6 +13,7 @@ struct SplitsCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let config = try Phase0Config.load(file: options.config)
+            try DemoCorpus.ensure(config: config)
             let r = try SplitsStep.run(config: config)
             let s = r.splits
             print("corpus: \(r.corpus.subsetURL.path): \(r.corpus.speakerIDs.count) speakers, \(r.corpus.utterances.count) utterances")

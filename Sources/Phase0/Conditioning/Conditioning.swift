@@ -1,0 +1,263 @@
+import Foundation
+import EngramCore
+import Formats
+import Numerics
+
+/// The fit step (SPEC §4): per lag, normalisation stats, PCA and k-means / quartile bins fitted
+/// once on all train-speaker frames, every frame assigned, everything saved under
+/// `output.conditioning_dir` (see `ConditioningFiles`) so evaluation and plots reuse it. With
+/// `metrics.holdout` a second set is fitted on the `train_utt_train` frames only.
+public enum Conditioning {
+    /// What was fitted (also written as `fit_summary.json`).
+    public struct Summary: Sendable {
+        public struct Entry: Sendable {
+            public var condition: String
+            public var type: String
+            public var lag: Int
+            public var holdout: Bool
+            public var nFitSamples: Int
+            public var nClusters: Int
+            public var nEffectiveClusters: Int
+            public var excludedMass: Double
+            public var inertia: Double?
+            public var nIter: Int?
+            public var explainedVarianceRatio: [Double]?
+            public var seconds: Double
+        }
+        public var entries: [Entry] = []
+        public var nTrainFrames = 0
+        public var nFitFrames = 0
+        public var nValFrames = 0
+        public var nFrames = 0
+
+        var json: OrderedJSON {
+            .object([
+                ("n_frames", .int(nFrames)), ("n_train_frames", .int(nTrainFrames)),
+                ("n_holdout_fit_frames", .int(nFitFrames)), ("n_holdout_val_frames", .int(nValFrames)),
+                ("models", .array(entries.map { e in
+                    var items: [(String, OrderedJSON)] = [
+                        ("condition", .string(e.condition)), ("type", .string(e.type)), ("lag", .int(e.lag)),
+                        ("holdout", .bool(e.holdout)), ("n_fit_samples", .int(e.nFitSamples)),
+                        ("n_clusters", .int(e.nClusters)), ("n_effective_clusters", .int(e.nEffectiveClusters)),
+                        ("excluded_mass", .double(e.excludedMass)), ("seconds", .double(e.seconds)),
+                    ]
+                    if let v = e.inertia { items.append(("inertia", .double(v))) }
+                    if let v = e.nIter { items.append(("n_iter", .int(v))) }
+                    if let v = e.explainedVarianceRatio { items.append(("pca_explained_variance_ratio", v.json)) }
+                    return .object(items)
+                })),
+            ])
+        }
+    }
+
+    /// Train frames ordered fit part (`train_utt_train`) first, then the hold-out val part.
+    struct SampleSets {
+        var train: [Int32] = []
+        /// `train[0..<fitCount]` are the hold-out fit frames.
+        var fitCount = 0
+        var val: [Int32] { Array(train[fitCount...]) }
+        var fit: ArraySlice<Int32> { train[0..<fitCount] }
+
+        init(table: FrameTable, holdoutVal: Set<String>) {
+            var fit: [Int32] = [], val: [Int32] = []
+            for i in 0..<table.count where table.split(ofFrame: i) == .train {
+                if holdoutVal.contains(table.utteranceIds[Int(table.utterance[i])]) { val.append(Int32(i)) } else { fit.append(Int32(i)) }
+            }
+            train = fit + val
+            fitCount = fit.count
+        }
+    }
+
+    /// Fits every condition at every lag on the frames of `table` (latents in `corpus`) and writes the
+    /// files. `holdoutVal`: the `train_utt_ids_val` utterances (used when `metrics.holdout` is on).
+    public static func fit(config: Phase0Config, table: FrameTable, corpus: LatentCorpus, holdoutVal: Set<String>,
+                           log: (String) -> Void = { printErr($0) }) throws -> Summary {
+        let geometry = try ContextGeometry(config)
+        let files = ConditioningFiles(config: config)
+        try createDirectory(files.dir)
+        let features = ContextFeatures(corpus: corpus, table: table, geometry: geometry)
+        let sets = SampleSets(table: table, holdoutVal: holdoutVal)
+        guard !sets.train.isEmpty else { throw EngramError(config.output.framesIndex, "no train frames to fit on") }
+        let doHoldout = config.metrics.holdout
+        if doHoldout && (sets.fitCount == 0 || sets.fitCount == sets.train.count) {
+            throw EngramError("metrics.holdout", "the hold-out needs train frames in both train_utt_ids_train and train_utt_ids_val (have \(sets.fitCount) fit and \(sets.train.count - sets.fitCount) val frames); set metrics.holdout: false or splits.utt_holdout_frac > 0")
+        }
+        var summary = Summary()
+        summary.nFrames = table.count
+        summary.nTrainFrames = sets.train.count
+        summary.nFitFrames = doHoldout ? sets.fitCount : 0
+        summary.nValFrames = doHoldout ? sets.train.count - sets.fitCount : 0
+
+        // Normalisation: Δx does not depend on the lag and every lag uses the same frames, so the
+        // statistics are the same for every lag; written once per lag as the research pipeline does.
+        let norm = try NormStats.fit(corpus: corpus, targetRows: sets.train.map { features.targetRow[Int($0)] })
+        for lag in geometry.lags { try norm.write(to: files.normStats(lag: lag)) }
+
+        let seed = UInt64(config.seed)
+        let variants: [Bool] = doHoldout ? [false, true] : [false]
+        for lag in geometry.lags {
+            // PCA per (pca_dim, variant), shared by the conditions that use it.
+            let pcaDims = Set(config.clustering.conditions.compactMap { $0.type == .meanPoolVQ ? nil : $0.pcaDim })
+            var pcas: [String: (pca: PCA, projections: [Float])] = [:]
+            if !pcaDims.isEmpty {
+                for holdout in variants {
+                    let t0 = Date()
+                    let acc = CovarianceAccumulator(dimension: features.flatDim)
+                    let rows = holdout ? Array(sets.fit) : sets.train
+                    try features.accumulateFlat(rows, lag: lag, into: acc)
+                    for p in pcaDims.sorted() {
+                        guard p <= features.flatDim else {
+                            throw EngramError("clustering.conditions", "pca_dim \(p) exceeds the flat context size W·D = \(features.flatDim)")
+                        }
+                        let pca = try acc.finish(components: p)
+                        let proj = features.project(pca: pca, lag: lag, table: table)
+                        pcas["\(p)\(holdout)"] = (pca, proj)
+                    }
+                    log(String(format: "fit lag %d: PCA%@ of %d flat contexts (%d-d) in %.1f s", lag, holdout ? " (hold-out)" : "",
+                               rows.count, features.flatDim, Date().timeIntervalSince(t0)))
+                }
+            }
+            // Mean features of the train frames (fit part first), shared by mean_pool_vq conditions.
+            var trainMean: [Float]? = nil
+            if config.clustering.conditions.contains(where: { $0.type == .meanPoolVQ }) {
+                trainMean = features.meanFeatures(sets.train, lag: lag)
+            }
+            for cond in config.clustering.conditions {
+                for holdout in variants {
+                    let t0 = Date()
+                    let fitRows = holdout ? sets.fitCount : sets.train.count
+                    let model: ConditionModel
+                    var labels: [Int32]
+                    var distances: [Float]? = nil
+                    var inertia: Double? = nil, nIter: Int? = nil
+                    switch cond.type {
+                    case .meanPoolVQ:
+                        let k = cond.k ?? 0
+                        try checkEnough(cond, fitRows, k)
+                        let r = try trainMean!.withUnsafeBufferPointer {
+                            try KMeans.fit(data: $0.baseAddress!, n: fitRows, d: corpus.dim, k: k, nInit: config.clustering.nInit,
+                                           maxIter: config.clustering.maxIter, seed: seed)
+                        }
+                        model = .meanPoolVQ(centroids: r.centroids, k: k)
+                        inertia = r.inertia; nIter = r.nIter
+                        (labels, distances) = assignMean(features: features, lag: lag, table: table, sets: sets,
+                                                         trainMean: trainMean!, centroids: r.centroids, k: k)
+                    case .pcaVQ:
+                        let k = cond.k ?? 0, p = cond.pcaDim ?? 0
+                        try checkEnough(cond, fitRows, k)
+                        let (pca, proj) = pcas["\(p)\(holdout)"]!
+                        let pts = gather(proj, rows: sets.train[0..<fitRows], width: p)
+                        let r = try KMeans.fit(data: pts, d: p, k: k, nInit: config.clustering.nInit,
+                                               maxIter: config.clustering.maxIter, seed: seed)
+                        model = .pcaVQ(pca: pca, centroids: r.centroids, k: k)
+                        inertia = r.inertia; nIter = r.nIter
+                        (labels, distances) = proj.withUnsafeBufferPointer {
+                            assignNearest(points: $0.baseAddress!, n: table.count, d: p, centroids: r.centroids, k: k)
+                        }
+                    case .pcaQuartile:
+                        let p = cond.pcaDim ?? 0
+                        let (pca, proj) = pcas["\(p)\(holdout)"]!
+                        let bins = try QuartileBins.fit(points: gather(proj, rows: sets.train[0..<fitRows], width: p), dims: p)
+                        model = .pcaQuartile(pca: pca, bins: bins)
+                        labels = bins.assign(points: proj)
+                    }
+                    let fitFrames = Array(sets.train[0..<fitRows])
+                    let stats = ClusterStats(labels: labels, frames: fitFrames, nClusters: model.nClusters,
+                                             minClusterSize: config.clustering.minClusterSize)
+                    let seconds = Date().timeIntervalSince(t0)
+                    try save(model: model, condition: cond, lag: lag, holdout: holdout, labels: labels, distances: distances,
+                             stats: stats, inertia: inertia, nIter: nIter, nFit: fitRows, files: files)
+                    summary.entries.append(.init(condition: cond.name, type: cond.type.rawValue, lag: lag, holdout: holdout,
+                                                 nFitSamples: fitRows, nClusters: model.nClusters,
+                                                 nEffectiveClusters: stats.effectiveIds.count, excludedMass: stats.excludedMass,
+                                                 inertia: inertia, nIter: nIter, explainedVarianceRatio: model.pca?.explainedVarianceRatio,
+                                                 seconds: seconds))
+                    log(String(format: "fit lag %d: %@%@: %d/%d effective ids, excluded mass %.3f (%.1f s)", lag, cond.name,
+                               holdout ? " (hold-out)" : "", stats.effectiveIds.count, model.nClusters, stats.excludedMass, seconds))
+                }
+            }
+        }
+        try AtomicFile.write(summary.json.serialized(), to: files.summary)
+        return summary
+    }
+
+    static func checkEnough(_ cond: Phase0Config.Condition, _ n: Int, _ k: Int) throws {
+        if n < k {
+            throw EngramError("clustering.conditions.\(cond.name)", "k = \(k) exceeds the \(n) samples to fit on")
+        }
+    }
+
+    /// Rows `rows` of a [N, width] matrix.
+    static func gather(_ m: [Float], rows: ArraySlice<Int32>, width: Int) -> [Float] {
+        var out = [Float](); out.reserveCapacity(rows.count * width)
+        for r in rows { let b = Int(r) * width; out.append(contentsOf: m[b..<(b + width)]) }
+        return out
+    }
+
+    /// Labels and distances of every frame for a mean_pool_vq model: train frames from the
+    /// precomputed train matrix, the others from mean features computed in blocks.
+    static func assignMean(features: ContextFeatures, lag: Int, table: FrameTable, sets: SampleSets, trainMean: [Float],
+                           centroids: [Float], k: Int) -> ([Int32], [Float]) {
+        let d = features.dim
+        var labels = [Int32](repeating: 0, count: table.count)
+        var dist = [Float](repeating: 0, count: table.count)
+        let tr = trainMean.withUnsafeBufferPointer { assignNearest(points: $0.baseAddress!, n: sets.train.count, d: d, centroids: centroids, k: k) }
+        for (j, f) in sets.train.enumerated() { labels[Int(f)] = tr.labels[j]; dist[Int(f)] = tr.distances[j] }
+        var isTrain = [Bool](repeating: false, count: table.count)
+        for f in sets.train { isTrain[Int(f)] = true }
+        let others = (0..<table.count).filter { !isTrain[$0] }.map { Int32($0) }
+        let block = 65536
+        var lo = 0
+        while lo < others.count {
+            let hi = min(others.count, lo + block)
+            let chunk = Array(others[lo..<hi])
+            let m = features.meanFeatures(chunk, lag: lag)
+            let r = m.withUnsafeBufferPointer { assignNearest(points: $0.baseAddress!, n: chunk.count, d: d, centroids: centroids, k: k) }
+            for (j, f) in chunk.enumerated() { labels[Int(f)] = r.labels[j]; dist[Int(f)] = r.distances[j] }
+            lo = hi
+        }
+        return (labels, dist)
+    }
+
+    static func save(model: ConditionModel, condition c: Phase0Config.Condition, lag: Int, holdout: Bool, labels: [Int32],
+                     distances: [Float]?, stats: ClusterStats, inertia: Double?, nIter: Int?, nFit: Int, files: ConditioningFiles) throws {
+        let name = c.name
+        try NPY.write(int32s: labels, shape: [labels.count], to: files.labels(name, lag: lag, holdout: holdout))
+        if let distances { try NPY.write(floats: distances, shape: [distances.count], to: files.distances(name, lag: lag, holdout: holdout)) }
+        var modelItems: [(String, OrderedJSON)] = [
+            ("condition", .string(name)), ("type", .string(c.type.rawValue)), ("lag", .int(lag)), ("holdout", .bool(holdout)),
+            ("n_clusters", .int(model.nClusters)), ("n_train_samples", .int(nFit)),
+        ]
+        if let k = c.k { modelItems.append(("k", .int(k))) }
+        if let p = c.pcaDim { modelItems.append(("pca_dim", .int(p))) }
+        if let v = inertia { modelItems.append(("inertia", .double(v))) }
+        if let v = nIter { modelItems.append(("n_iter", .int(v))) }
+        switch model {
+        case .meanPoolVQ(let cent, let k):
+            try NPY.write(floats: cent, shape: [k, cent.count / k], to: files.centroids(name, lag: lag, holdout: holdout))
+        case .pcaVQ(let pca, let cent, let k):
+            try savePCA(pca, name, lag, holdout, files)
+            try NPY.write(floats: cent, shape: [k, cent.count / k], to: files.centroids(name, lag: lag, holdout: holdout))
+        case .pcaQuartile(let pca, let bins):
+            try savePCA(pca, name, lag, holdout, files)
+            try NPY.write(floats: bins.edges, shape: [bins.dims, 3], to: files.quartileEdges(name, lag: lag, holdout: holdout))
+        }
+        if let pca = model.pca {
+            modelItems.append(("pca_explained_variance_ratio", pca.explainedVarianceRatio.json))
+            modelItems.append(("pca_explained_variance", pca.explainedVariance.json))
+        }
+        try AtomicFile.write(OrderedJSON.object(modelItems).serialized(), to: files.model(name, lag: lag, holdout: holdout))
+        try AtomicFile.write(stats.json(quartile: c.type == .pcaQuartile).serialized(), to: files.stats(name, lag: lag, holdout: holdout))
+    }
+
+    static func savePCA(_ pca: PCA, _ name: String, _ lag: Int, _ holdout: Bool, _ files: ConditioningFiles) throws {
+        try NPY.write(floats: pca.mean, shape: [pca.d], to: files.pcaMean(name, lag: lag, holdout: holdout))
+        try NPY.write(floats: pca.components, shape: [pca.k, pca.d], to: files.pcaComponents(name, lag: lag, holdout: holdout))
+    }
+
+    static func createDirectory(_ url: URL) throws {
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw EngramError(url.path, "cannot create folder: \(error.localizedDescription)")
+        }
+    }
+}

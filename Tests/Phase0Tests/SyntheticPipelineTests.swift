@@ -1,0 +1,54 @@
+import XCTest
+import EngramCore
+@testable import Phase0
+import TestSupport
+
+/// Planted structure: the pipeline must recover the closed-form VR of `RegimeProcess`.
+final class SyntheticPipelineTests: XCTestCase {
+    static func config(dir: URL, dim: Int) -> Phase0Config {
+        var c = Phase0Config()
+        c.vae.latentDim = dim
+        c.clustering.conditions = [
+            .init(name: "mean_vq8", type: .meanPoolVQ, k: 8),
+            .init(name: "pca4_vq8", type: .pcaVQ, k: 8, pcaDim: 4),
+            .init(name: "pca2_quartile", type: .pcaQuartile, pcaDim: 2),
+        ]
+        c.clustering.minClusterSize = 20
+        c.clustering.nInit = 3
+        c.output.conditioningDir = dir.appendingPathComponent("conditioning").path
+        c.output.framesIndex = dir.appendingPathComponent("phase0_frames.parquet").path
+        return c
+    }
+
+    /// frames → fit → evaluate in memory.
+    static func run(_ p: RegimeProcess, dir: URL, configure: (inout Phase0Config) -> Void = { _ in }) throws -> [MetricsRecord] {
+        let corpus = try SyntheticCorpus(p)
+        var c = config(dir: dir, dim: p.dim)
+        configure(&c)
+        let frames = try Phase0Frames.build(config: c, index: corpus.index, store: corpus.store,
+                                            splits: (Set(corpus.trainSpeakers), Set(corpus.evalSpeakers)))
+        let geometry = try ContextGeometry(c)
+        let latents = try LatentCorpus.load(table: frames.table, store: corpus.store, expectedDim: p.dim, geometry: geometry, framesFile: "frames")
+        let val = Set(corpus.trainUttVal)
+        _ = try Conditioning.fit(config: c, table: frames.table, corpus: latents, holdoutVal: val, log: { _ in })
+        let files = ConditioningFiles(config: c)
+        let norm = try NormStats.read(from: files.normStats(lag: c.context.lags[0]), dim: p.dim)
+        let targets = try NormalizedTargets(consuming: latents, table: frames.table, norm: norm)
+        return try Metrics.evaluate(config: c, table: frames.table, targets: targets, holdoutVal: val, files: files, log: { _ in })
+    }
+
+    func testRecoversPlantedVarianceRatio() throws {
+        var p = RegimeProcess()
+        p.speakers = 12; p.utterancesPerSpeaker = 6; p.frames = 56; p.dim = 10; p.regimes = 4; p.noise = 0.5
+        let expected = p.expectedVarianceRatio
+        XCTAssertGreaterThan(expected, 0.2 - 1e-12)       // s²/(s² + V_d) per dim, V_d ≤ a² = 1
+        XCTAssertLessThan(expected, 0.6)
+        let records = try Self.run(p, dir: makeTempDir()) { $0.context.lags = [1, 3] }
+        XCTAssertEqual(records.count, 3 * 2 * 3)
+        for r in records where r.slice == "all" {
+            XCTAssertEqual(r.train.varianceRatio, expected, accuracy: 0.02, "\(r.condition) lag \(r.lag) train")
+            XCTAssertEqual(r.eval.varianceRatio, expected, accuracy: 0.02, "\(r.condition) lag \(r.lag) eval")
+            XCTAssertEqual(r.randomBaselineVarianceRatio, 1, accuracy: 0.02, "\(r.condition) random")
+        }
+    }
+}
