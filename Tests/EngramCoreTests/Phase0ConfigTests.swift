@@ -22,6 +22,13 @@ final class Phase0ConfigTests: XCTestCase {
         XCTAssertEqual(c.splits.nTrainSpeakers + c.splits.nEvalSpeakers, 24)
     }
 
+    func testKSweepDefaultsAndEmptyListDisables() throws {
+        XCTAssertEqual(try Phase0Config.parse(yaml: "seed: 1\n").metrics.kSweep, [8, 16, 32, 64, 128, 256])
+        XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep: []\n").metrics.kSweep, [])
+        XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep: [4, 12]\n").metrics.kSweep, [4, 12])
+        XCTAssertThrowsError(try Phase0Config.parse(yaml: "context:\n  lags: []\n"))   // other lists stay non-empty
+    }
+
     func testEmptyMappingGivesDefaults() throws {
         let c = try Phase0Config.parse(yaml: "seed: 7\n")
         XCTAssertEqual(c.seed, 7)
@@ -54,6 +61,9 @@ final class Phase0ConfigTests: XCTestCase {
         assertError("splits:\n  utt_holdout_frac: 1.5\n", contains: ["splits.utt_holdout_frac"])
         assertError("slices:\n  - {name: s, filter: loud}\n", contains: ["slices[0].filter", "energy_above_median"])
         assertError("metrics:\n  holdout: maybe\n", contains: ["metrics.holdout", "true or false"])
+        assertError("metrics:\n  k_sweep: [8, 1]\n", contains: ["metrics.k_sweep", "≥ 2"])
+        assertError("metrics:\n  k_sweep: [8, 8]\n", contains: ["metrics.k_sweep", "distinct"])
+        assertError("metrics:\n  k_sweep: 8\n", contains: ["metrics.k_sweep", "list of integers"])
         assertError("data: [1, 2]\n", contains: ["'data'", "mapping"])
         assertError("data:\n  on_error: ignore\n", contains: ["data.on_error", "fail | skip"])
         assertError("context: {lags: [1, 1]}\n", contains: ["distinct"])

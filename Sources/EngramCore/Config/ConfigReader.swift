@@ -137,12 +137,15 @@ public struct ConfigReader {
         return v
     }
 
-    public func intList(_ k: String, default def: [Int]? = nil, min: Int? = nil) throws -> [Int] {
+    /// A list of integers; `allowEmpty` accepts `[]`.
+    public func intList(_ k: String, default def: [Int]? = nil, min: Int? = nil, allowEmpty: Bool = false) throws -> [Int] {
         guard let n = raw(k) else {
             if let def { return def }
             throw EngramError(file, "missing key '\(key(k))': expected a list of integers")
         }
-        guard let seq = n.sequence, !seq.isEmpty else { throw fail(k, n, "a non-empty list of integers") }
+        guard let seq = n.sequence, allowEmpty || !seq.isEmpty else {
+            throw fail(k, n, allowEmpty ? "a list of integers" : "a non-empty list of integers")
+        }
         return try seq.map { item in
             guard let v = item.int, item.bool == nil else { throw fail(k, item, "a list of integers") }
             if let min, v < min { throw fail(k, item, "integers ≥ \(min)") }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The Phase 0 configuration (SPEC §1–§7): the research pipeline's keys and defaults, plus ours
 /// (`vae.encoder`, `vae.checkpoint`, `vae.project`, `data.on_error`, `data.demo_corpus`,
-/// `clustering.n_init`, `clustering.max_iter`, `metrics.holdout`, `metrics.random_baseline_tolerance`).
+/// `clustering.n_init`, `clustering.max_iter`, `metrics.holdout`, `metrics.random_baseline_tolerance`,
+/// `metrics.k_sweep`).
 public struct Phase0Config: Equatable, Sendable {
     /// What to do with an unreadable corpus file.
     public enum OnError: String, Sendable { case fail, skip }
@@ -93,6 +94,9 @@ public struct Phase0Config: Equatable, Sendable {
         public var randomBaselineTolerance = 0.05
         /// Hold-out VR: second fit on train_utt_train, scored on train_utt_val.
         public var holdout = true
+        /// K values of the optional VR-vs-K sweep of the k-means conditions at lag 1 (`k_sweep_lag1.json`;
+        /// quartile conditions sweep pca_dim 1…pca_dim instead); empty disables the sweep.
+        public var kSweep = [8, 16, 32, 64, 128, 256]
         public init() {}
     }
 

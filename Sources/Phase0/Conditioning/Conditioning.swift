@@ -160,6 +160,7 @@ public enum Conditioning {
                         let bins = try QuartileBins.fit(points: gather(proj, rows: sets.train[0..<fitRows], width: p), dims: p)
                         model = .pcaQuartile(pca: pca, bins: bins)
                         labels = bins.assign(points: proj)
+                        distances = bins.centreDistances(points: proj, fitPoints: gather(proj, rows: sets.train[0..<fitRows], width: p))
                     }
                     let fitFrames = Array(sets.train[0..<fitRows])
                     let stats = ClusterStats(labels: labels, frames: fitFrames, nClusters: model.nClusters,
@@ -175,6 +176,10 @@ public enum Conditioning {
                     log(String(format: "fit lag %d: %@%@: %d/%d effective ids, excluded mass %.3f (%.1f s)", lag, cond.name,
                                holdout ? " (hold-out)" : "", stats.effectiveIds.count, model.nClusters, stats.excludedMass, seconds))
                 }
+            }
+            if lag == ClusterPlotData.plotLag(config) && !config.metrics.kSweep.isEmpty {
+                try KSweep.run(config: config, lag: lag, features: features, table: table, sets: sets, norm: norm, pcas: pcas,
+                               trainMean: trainMean, files: files, log: log)
             }
         }
         try AtomicFile.write(summary.json.serialized(), to: files.summary)

@@ -10,12 +10,14 @@ import Numerics
 /// - `{name}_lag{L}{variant}_labels.npy` — int32 [N]: the id of every frame, aligned with the rows of
 ///   `phase0_frames.parquet` (train and eval frames alike)
 /// - `{name}_lag{L}{variant}_distances.npy` — float32 [N]: Euclidean distance to the assigned centroid
-///   (k-means conditions only)
+///   (k-means) or to the quartile-bin centre in PCA space (`QuartileBins.centreDistances`)
 /// - `{name}_lag{L}{variant}_centroids.npy` — float32 [K, d] (k-means conditions)
 /// - `{name}_lag{L}{variant}_pca_mean.npy` float32 [W·D], `…_pca_components.npy` float32 [p, W·D]
 /// - `{name}_lag{L}{variant}_quartile_edges.npy` — float32 [p, 3] (25/50/75th percentiles)
 /// - `{name}_lag{L}{variant}_stats.json` — cluster sizes on the fit samples (the research pipeline's keys)
 /// - `{name}_lag{L}{variant}_model.json` — type, k, pca_dim, n_train_samples, inertia, n_iter, …
+/// - `k_sweep_lag{L}.json` — VR vs K at the plot lag (`KSweep`, when `metrics.k_sweep` is non-empty)
+/// - `{name}_lag{L}_plot_data.json` — written by the evaluate step for the report's plots (`ClusterPlotData`)
 /// - `fit_summary.json` — written last; its time stamp marks the step as done
 public struct ConditioningFiles {
     public let dir: URL
