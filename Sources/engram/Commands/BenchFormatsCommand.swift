@@ -215,9 +215,12 @@ struct BenchFormatsCommand: ParsableCommand {
     }
 
     func folderSize(_ url: URL) -> Int {
-        guard let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+        guard let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else { return 0 }
         var total = 0
-        for case let f as URL in e { total += (try? f.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
+        for case let f as URL in e {
+            guard let v = try? f.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]), v.isRegularFile == true else { continue }
+            total += v.fileSize ?? 0
+        }
         return total
     }
 }
