@@ -83,8 +83,12 @@ struct BenchFormatsCommand: ParsableCommand {
         if reuse, let store = try? LatentStore(openAt: ours), (try? store.utteranceIDs().count) == utterances {
             print("Zarr latents store (reused, read only): \(ours.path)")
             let (read, _) = try readAll(ours, expected: utterances)
+            try store.consolidate()
+            let (readConsolidated, _) = try readAll(ours, expected: utterances)
+            try store.store.invalidateConsolidated()
             print(Self.header)
             print(row("ours", nil, read))
+            print(row("ours (consolidated)", nil, readConsolidated))
             if comparePython { print(row("zarr-python (our store)", nil, try python([repoScript("bench_zarr.py"), "read", ours.path]))) }
             return
         }
