@@ -130,7 +130,7 @@ final class MimiKernelTests: XCTestCase {
         ex += [0, -1e-8]
         var worst = 0.0
         for i in stride(from: 0, to: ex.count - 16, by: 16) {
-            let v = VectorMath.exp(SIMD16<Float>(ex[i..<(i + 16)]))
+            let v = VectorMath.expNonPositive(SIMD16<Float>(ex[i..<(i + 16)]))
             for j in 0..<16 { worst = max(worst, abs(Double(v[j]) / Foundation.exp(Double(ex[i + j])) - 1)) }
         }
         XCTAssertLessThan(worst, 5e-7, "exp relative error")

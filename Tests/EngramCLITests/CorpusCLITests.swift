@@ -23,12 +23,25 @@ final class CorpusCLITests: XCTestCase {
         data:
           librispeech_path: \(dir.path)/LibriSpeech
           subset: demo-cli
-          demo_corpus: {speakers: 3, utterances: 2, seed: 9}
         splits: {n_train_speakers: 2, n_eval_speakers: 1, seed: 42, utt_holdout_frac: 0.5}
         output: {splits_dir: \(dir.path)/out/splits}
         """.write(to: config, atomically: true, encoding: .utf8)
 
-        // corpus info synthesises the missing demo subset, then describes it.
+        // The corpus (short utterances keep the debug-build test quick), written twice: identical bytes.
+        let root = dir.appendingPathComponent("LibriSpeech"), again = dir.appendingPathComponent("again")
+        for out in [root, again] {
+            let demo = try runProcess(engram, ["demo-corpus", "--out", out.path, "--speakers", "3", "--utterances", "2",
+                                               "--seed", "9", "--subset", "demo-cli", "--min-seconds", "3", "--max-seconds", "3.5"])
+            XCTAssertEqual(demo.status, 0, demo.err)
+        }
+        let a = try FileManager.default.subpathsOfDirectory(atPath: root.appendingPathComponent("demo-cli").path).sorted()
+        XCTAssertEqual(a.filter { $0.hasSuffix(".flac") }.count, 6)
+        XCTAssertEqual(a, try FileManager.default.subpathsOfDirectory(atPath: again.appendingPathComponent("demo-cli").path).sorted())
+        for p in a where p.hasSuffix(".flac") || p.hasSuffix(".txt") {
+            XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("demo-cli/\(p)")),
+                           try Data(contentsOf: again.appendingPathComponent("demo-cli/\(p)")), p)
+        }
+
         let info = try runProcess(engram, ["corpus", "info", "--config", config.path])
         XCTAssertEqual(info.status, 0, info.err)
         XCTAssertTrue(info.out.contains("speakers: 3"), info.out)
@@ -46,17 +59,14 @@ final class CorpusCLITests: XCTestCase {
         let meta = try String(contentsOf: out.appendingPathComponent("metadata.json"), encoding: .utf8)
         XCTAssertTrue(meta.contains("\"n_train_utterances\": 4") && meta.contains("\"n_train_utt_val\": 2"), meta)
 
-        // The same corpus again with the demo-corpus command gives identical files.
-        let again = dir.appendingPathComponent("again")
-        let demo = try runProcess(engram, ["demo-corpus", "--out", again.path, "--speakers", "3", "--utterances", "2", "--seed", "9", "--subset", "demo-cli"])
-        XCTAssertEqual(demo.status, 0, demo.err)
-        let a = try FileManager.default.subpathsOfDirectory(atPath: dir.appendingPathComponent("LibriSpeech/demo-cli").path).sorted()
-        let b = try FileManager.default.subpathsOfDirectory(atPath: again.appendingPathComponent("demo-cli").path).sorted()
-        XCTAssertEqual(a, b)
-        for p in a where p.hasSuffix(".flac") || p.hasSuffix(".txt") {
-            XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("LibriSpeech/demo-cli/\(p)")),
-                           try Data(contentsOf: again.appendingPathComponent("demo-cli/\(p)")), p)
-        }
+        // A truncated file: under on_error fail the step stops naming it.
+        let victim = root.appendingPathComponent("demo-cli").appendingPathComponent(a.first { $0.hasSuffix(".flac") }!)
+        let bytes = try Data(contentsOf: victim)
+        try bytes.prefix(bytes.count / 2).write(to: victim)
+        let failed = try runProcess(engram, ["phase0", "splits", "--config", config.path])
+        XCTAssertEqual(failed.status, 2)
+        XCTAssertTrue(failed.err.contains(victim.path) && failed.err.contains("truncated") && failed.err.contains("on_error: skip"), failed.err)
+        try bytes.write(to: victim)
 
         // Too few speakers: exit 2, the message names the config file and keys.
         try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "n_eval_speakers: 1", with: "n_eval_speakers: 5")

@@ -12,6 +12,7 @@ final class ParquetFuzzTests: XCTestCase {
         let ours = try ParquetWriter.encode(parquetSampleTable(rows: 120, seed: 8), compression: .snappy, rowGroupSize: 50, pageSize: 300)
         let sources: [(String, [UInt8])] = [
             ("ours.parquet", ours),
+            ("ours_dictionary.parquet", try ParquetWriter.encode(Phase0FramesTable.sample(rows: 300, seed: 2).table, rowGroupSize: 160, pageSize: 200)),
             ("dictionary_v2_pages.parquet", [UInt8](try Data(contentsOf: fixtureURL("parquet/dictionary_v2_pages.parquet")))),
             ("small_pages_dictionary_fallback.parquet", [UInt8](try Data(contentsOf: fixtureURL("parquet/small_pages_dictionary_fallback.parquet")))),
         ]

@@ -278,6 +278,17 @@ final class LatentsStepTests: XCTestCase {
         }
     }
 
+    func testNothingLongEnoughGivesAnEmptyIndex() throws {
+        var c = try config()
+        c.data.minDurationSec = 10
+        let s = try runBoth(c)
+        XCTAssertEqual(s.tooShort, 5)
+        XCTAssertEqual(s.encoded + s.skipped + s.indexed, 0)
+        let index = try ParquetReader.read(URL(fileURLWithPath: c.output.latentsIndex))
+        XCTAssertEqual(index.rowCount, 0)
+        XCTAssertEqual(index.columnNames, ["utterance_id", "speaker_id", "n_frames", "duration_sec", "audio_path"])
+    }
+
     func testMissingSplitsIsAClearError() throws {
         XCTAssertThrowsError(try LatentsStep.run(config: try config(), progress: false)) { e in
             XCTAssertTrue("\(e)".contains("engram phase0 splits"), "\(e)")

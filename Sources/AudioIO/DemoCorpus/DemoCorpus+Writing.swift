@@ -38,9 +38,9 @@ extension DemoCorpus {
                             let file = dir.appendingPathComponent(item.id + ".flac")
                             do {
                                 try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-                                try DemoFLAC.encode(u.samples, sampleRate: sampleRate).write(to: file)
+                                try FLACEncoder.encode(samples: u.samples, channels: 1, sampleRate: sampleRate, bitsPerSample: 16).write(to: file)
                             } catch {
-                                fail[i] = EngramError(file.path, "cannot write (\(error.localizedDescription))")
+                                fail[i] = EngramError(file.path, "cannot encode or write (\(error.localizedDescription))")
                             }
                             reporter.advance()
                             i += workers

@@ -73,7 +73,8 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
         }
         let frames = frameCount(samples: waveform.count)
         var out = [Float](repeating: 0, count: frames * latentDim)
-        let stream = MimiStream(prepared, project: project, threads: threads)
+        let stream = takeStream()
+        defer { returnStream(stream) }
         let chunkSamples = chunkFrames * frameSize
         var chunk = [Float](repeating: 0, count: chunkSamples)
         var frame = 0
@@ -97,6 +98,27 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
             start += n
         }
         return out
+    }
+
+    /// Streams (state + scratch buffers) kept between utterances so their memory is reused.
+    private var spareStreams: [MimiStream] = []
+    private let spareLock = NSLock()
+
+    private func takeStream() -> MimiStream {
+        spareLock.lock()
+        let s = spareStreams.popLast()
+        spareLock.unlock()
+        if let s, s.project == project {
+            s.reset(threads: threads)
+            return s
+        }
+        return MimiStream(prepared, project: project, threads: threads)
+    }
+
+    private func returnStream(_ s: MimiStream) {
+        spareLock.lock()
+        if spareStreams.count < 4 { spareStreams.append(s) }
+        spareLock.unlock()
     }
 
     /// Packed weights for every stage.
@@ -126,7 +148,7 @@ final class MimiStream: @unchecked Sendable {
     let downsample: CausalConvStream
     let prepared: MimiEncoder.Prepared
     let project: Bool
-    let threads: Int
+    private(set) var threads: Int
     let d: Int
     private let hidden = FloatBuffer(), latent = FloatBuffer(), inner = FloatBuffer(), second = FloatBuffer()
 
@@ -138,6 +160,14 @@ final class MimiStream: @unchecked Sendable {
         self.project = project
         self.threads = threads
         d = p.weights.config.latentDim
+    }
+
+    /// Back to the start of a new signal.
+    func reset(threads: Int) {
+        self.threads = threads
+        seanet.reset()
+        transformer.reset()
+        downsample.reset()
     }
 
     /// Encodes `samples` (a multiple of the frame size) into samples/frameSize latent rows at `output`.

@@ -43,6 +43,12 @@ final class MimiTransformerStream: @unchecked Sendable {
         frequencies = (0..<(tr.headDim / 2)).map { Float(Foundation.exp(Double(Float($0) * step))) }
     }
 
+    /// Back to position 0 with empty caches.
+    func reset() {
+        position = 0
+        for l in layers { l.cached = 0 }
+    }
+
     /// Runs `steps` new steps of `h` ([steps, D], updated in place) through every layer.
     func run(_ h: UnsafeMutablePointer<Float>, steps: Int, threads: Int, tap: MimiTap?) {
         if steps == 0 { return }
@@ -212,7 +218,7 @@ func softmaxExp(_ scores: UnsafeMutablePointer<Float>, _ n: Int, _ mx: Float, _ 
     let r = UnsafeMutableRawPointer(scores)
     var acc = SIMD16<Float>()
     while i + 16 <= n {
-        let e = VectorMath.exp(r.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) - mx)
+        let e = VectorMath.expNonPositive(r.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) - mx)
         r.storeBytes(of: e, toByteOffset: 4 * i, as: SIMD16<Float>.self)
         acc += e
         i += 16
@@ -220,7 +226,7 @@ func softmaxExp(_ scores: UnsafeMutablePointer<Float>, _ n: Int, _ mx: Float, _ 
     if i < n {
         var v = SIMD16<Float>(repeating: -Float.infinity)
         for j in 0..<(n - i) { v[j] = scores[i + j] - mx }
-        let e = VectorMath.exp(v)
+        let e = VectorMath.expNonPositive(v)
         for j in 0..<(n - i) { scores[i + j] = e[j]; acc[j] += e[j] }
     }
     sum = acc.sum()

@@ -39,6 +39,11 @@ public enum MimiWeightsLoader {
         return try ck.weights(projections: projections)
     }
 
+    /// Tensor names of a `.safetensors` file (header only).
+    public static func tensorNames(_ url: URL) throws -> Set<String> {
+        try openSafetensors(url).names
+    }
+
     /// Opens a safetensors file as a tensor source (values widened to float32).
     static func openSafetensors(_ url: URL) throws -> TensorSource {
         guard FileManager.default.fileExists(atPath: url.path) else {

@@ -22,6 +22,12 @@ final class CausalConvStream: @unchecked Sendable {
         staging.reserve(layer.padLeft * layer.inChannels)
     }
 
+    /// Back to the start-of-signal state (zero / unseeded history); keeps the buffers.
+    func reset() {
+        started = false
+        staging.pointer.update(repeating: 0, count: layer.padLeft * layer.inChannels)
+    }
+
     /// Runs the conv on `steps` new input rows (activation applied first); `steps` must be a
     /// multiple of the stride. Writes steps/stride rows to `output` (added to it when `accumulate`).
     func run(_ input: UnsafePointer<Float>, steps: Int, activation: StageActivation,
@@ -81,6 +87,16 @@ final class SEANetStream: @unchecked Sendable {
         last = CausalConvStream(ConvLayer(w.lastConv))
         lastIndex = cfg.lastConvIndex
         hop = cfg.seanetHop
+    }
+
+    /// Back to the start-of-signal state.
+    func reset() {
+        first.reset()
+        for st in stages {
+            for b in st.blocks { b.conv1.reset() }
+            st.down.reset()
+        }
+        last.reset()
     }
 
     /// Encodes `samples` new samples (a multiple of the total stride) into `samples/hop` rows of D

@@ -40,7 +40,6 @@ extension Bool: ParquetPlainDecodable {
         let len = Int(UInt32(littleEndian: buf.loadUnaligned(as: UInt32.self)))
         guard len <= buf.count - 4 else { throw ctx.error("RLE boolean length \(len) runs past the end of the page") }
         let bits = try ParquetRLEHybrid.decodeToArray(UnsafeRawBufferPointer(rebasing: buf[4..<4 + len]), bitWidth: 1, count: count, ctx)
-        out.reserveCapacity(out.count + count)
         for b in bits { out.append(b != 0) }
     }
 }
@@ -104,6 +103,10 @@ struct ParquetColumnChunkReader {
         var pos = Int(start)
         var ctx = PageContext(file: path, column: leaf.name, rowGroup: rowGroup, pageOffset: pos)
         var values: [V] = []
+        // Reserve once for the whole chunk (per-page exact reservations would defeat geometric
+        // growth). Bounded by the chunk's size so a lying row count cannot force a huge allocation;
+        // highly compressed chunks simply grow past it.
+        values.reserveCapacity(min(numRows, 64 * (end - pos) + 1024))
         var dictionary: [V]?
         var done = 0
         while done < numRows {
@@ -217,7 +220,6 @@ struct ParquetColumnChunkReader {
             guard data.count >= 1 else { throw ctx.error("dictionary indices lack their bit width") }
             let width = Int(data[0])
             let indices = try ParquetRLEHybrid.decodeToArray(UnsafeRawBufferPointer(rebasing: data[1...]), bitWidth: width, count: count, ctx)
-            values.reserveCapacity(values.count + count)
             let dictCount = dictionary.count
             for i in indices {
                 guard Int(i) < dictCount else { throw ctx.error("dictionary index \(i) outside the dictionary of \(dictCount) values") }

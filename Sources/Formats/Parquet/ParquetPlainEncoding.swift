@@ -1,4 +1,5 @@
 import EngramCore
+import Foundation
 
 /// PLAIN encoding: fixed-width values little-endian back to back; BOOLEAN bit-packed LSB first;
 /// BYTE_ARRAY as a 4-byte little-endian length followed by the bytes.
@@ -36,15 +37,16 @@ enum ParquetPlain {
     static func encodeStrings(_ values: ArraySlice<String>, into out: inout [UInt8]) {
         var total = 0
         for s in values { total += 4 + s.utf8.count }
-        out.reserveCapacity(out.count + total)
-        for var s in values {
-            s.withUTF8 { u in
-                let n = UInt32(u.count)
-                out.append(UInt8(truncatingIfNeeded: n))
-                out.append(UInt8(truncatingIfNeeded: n >> 8))
-                out.append(UInt8(truncatingIfNeeded: n >> 16))
-                out.append(UInt8(truncatingIfNeeded: n >> 24))
-                out.append(contentsOf: u)
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: total))
+        out.withUnsafeMutableBytes { raw in
+            var p = raw.baseAddress! + start
+            for var s in values {
+                s.withUTF8 { u in
+                    p.storeBytes(of: UInt32(u.count).littleEndian, as: UInt32.self)
+                    if u.count > 0 { (p + 4).copyMemory(from: u.baseAddress!, byteCount: u.count) }
+                    p += 4 + u.count
+                }
             }
         }
     }
@@ -73,7 +75,6 @@ enum ParquetPlain {
         guard bytes <= buf.count else {
             throw ctx.error("PLAIN BOOLEAN data holds \(buf.count * 8) values, page announces \(count)")
         }
-        out.reserveCapacity(out.count + count)
         for i in 0..<count {
             out.append(buf[i >> 3] & (1 << UInt8(i & 7)) != 0)
         }
@@ -81,13 +82,18 @@ enum ParquetPlain {
     }
 
     /// Decodes `count` length-prefixed UTF-8 strings; returns the bytes consumed.
+    /// A value equal to the previous one reuses its `String` (runs of repeated ids are common).
     static func decodeStrings(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [String], _ ctx: PageContext) throws -> Int {
         // Every value takes at least its 4-byte length: reject impossible counts before reserving.
         guard count <= buf.count / 4 else {
             throw ctx.error("PLAIN BYTE_ARRAY data of \(buf.count) bytes cannot hold \(count) values")
         }
-        out.reserveCapacity(out.count + count)
+        guard count > 0 else { return 0 }
+        let base = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var p = 0
+        var previous = ""
+        var previousStart = -1
+        var previousLength = -1
         for i in 0..<count {
             guard buf.count - p >= 4 else { throw ctx.error("BYTE_ARRAY value \(i) truncated (length prefix)") }
             let n = Int(UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
@@ -95,13 +101,92 @@ enum ParquetPlain {
             guard n <= buf.count - p else {
                 throw ctx.error("BYTE_ARRAY value \(i) of \(n) bytes runs past the end of the page")
             }
-            guard let s = String(validating: UnsafeRawBufferPointer(rebasing: buf[p..<p + n]), as: UTF8.self) else {
-                throw ctx.error("string value \(i) is not valid UTF-8")
+            if n == previousLength && ByteCompare.equal(base + p, base + previousStart, count: n) {
+                out.append(previous)
+            } else {
+                guard UTF8Validation.isValid(base + p, count: n) else {
+                    throw ctx.error("string value \(i) is not valid UTF-8")
+                }
+                previous = String(decoding: UnsafeBufferPointer(start: base + p, count: n), as: UTF8.self)
+                previousStart = p
+                previousLength = n
+                out.append(previous)
             }
-            out.append(s)
             p += n
         }
         return p
+    }
+}
+
+/// Byte-string comparisons for short values (ids, labels), inlined instead of `memcmp` calls.
+enum ByteCompare {
+    @inline(__always) static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Unsigned lexicographic order (-1, 0, 1), as Parquet orders BYTE_ARRAY statistics.
+    @inline(__always) static func compare(_ a: UnsafePointer<UInt8>, _ na: Int, _ b: UnsafePointer<UInt8>, _ nb: Int) -> Int {
+        let n = min(na, nb)
+        var i = 0
+        while i + 8 <= n {
+            let x = UInt64(bigEndian: UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self))
+            let y = UInt64(bigEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
+            if x != y { return x < y ? -1 : 1 }
+            i += 8
+        }
+        while i < n {
+            if a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+            i += 1
+        }
+        return na < nb ? -1 : na > nb ? 1 : 0
+    }
+}
+
+/// Strict UTF-8 validation (no overlongs, no surrogates, ≤ U+10FFFF), with an ASCII fast path.
+enum UTF8Validation {
+    static func isValid(_ p: UnsafePointer<UInt8>, count n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < n {
+            let b = p[i]
+            if b < 0x80 {
+                i += 1
+            } else if b < 0xc2 {
+                return false
+            } else if b < 0xe0 {
+                guard i + 1 < n, p[i + 1] & 0xc0 == 0x80 else { return false }
+                i += 2
+            } else if b < 0xf0 {
+                guard i + 2 < n else { return false }
+                let b1 = p[i + 1], b2 = p[i + 2]
+                guard b1 & 0xc0 == 0x80, b2 & 0xc0 == 0x80 else { return false }
+                if b == 0xe0 && b1 < 0xa0 { return false }  // overlong
+                if b == 0xed && b1 >= 0xa0 { return false }  // UTF-16 surrogates
+                i += 3
+            } else if b < 0xf5 {
+                guard i + 3 < n else { return false }
+                let b1 = p[i + 1], b2 = p[i + 2], b3 = p[i + 3]
+                guard b1 & 0xc0 == 0x80, b2 & 0xc0 == 0x80, b3 & 0xc0 == 0x80 else { return false }
+                if b == 0xf0 && b1 < 0x90 { return false }  // overlong
+                if b == 0xf4 && b1 >= 0x90 { return false }  // above U+10FFFF
+                i += 4
+            } else {
+                return false
+            }
+        }
+        return true
     }
 }
 

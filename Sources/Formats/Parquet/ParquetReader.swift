@@ -12,8 +12,8 @@ import Foundation
 public enum ParquetReader {
     /// Reads the whole table, or only `columns` (in the file's order) when given.
     public static func read(_ url: URL, columns: [String]? = nil) throws -> ParquetTable {
-        let data = try readFile(url)
-        return try read(data, columns: columns, path: url.path)
+        let file = try MappedFile(url)
+        return try withExtendedLifetime(file) { try read(bytes: file.bytes, columns: columns, path: url.path) }
     }
 
     /// Reads a table from the bytes of a Parquet file; `path` names it in errors.
@@ -23,16 +23,8 @@ public enum ParquetReader {
 
     /// The decoded footer metadata (schema, row groups, statistics) without reading any pages.
     public static func metadata(_ url: URL) throws -> ParquetFormat.FileMetaData {
-        let data = try readFile(url)
-        return try data.withUnsafeBytes { try footer($0, path: url.path).metadata }
-    }
-
-    static func readFile(_ url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw EngramError(url.path, "cannot read Parquet file: \(error.localizedDescription)")
-        }
+        let file = try MappedFile(url)
+        return try withExtendedLifetime(file) { try footer(file.bytes, path: url.path).metadata }
     }
 
     /// Parses the footer: `…<FileMetaData><u32 length>PAR1`. Returns the metadata and where it starts.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Column-chunk statistics as Parquet defines them for REQUIRED columns: `null_count` 0 and
 /// `min_value`/`max_value` PLAIN-encoded (no length prefix) in the type's sort order — signed for
 /// integers, IEEE for floats with NaN ignored (-0.0 as the minimum and +0.0 as the maximum when
@@ -54,24 +52,18 @@ enum ParquetStatisticsBuilder {
         var lo = Array(first.utf8), hi = lo
         for var v in values {
             v.withUTF8 { u in
-                if compareBytes(u, lo) < 0 { lo = Array(u) }
-                if compareBytes(u, hi) > 0 { hi = Array(u) }
+                guard let p = u.baseAddress, u.count > 0 else {
+                    if !lo.isEmpty { lo = [] }  // the empty string is the smallest value
+                    return
+                }
+                let belowLo = lo.withUnsafeBufferPointer { ByteCompare.compare(p, u.count, $0.baseAddress ?? p, $0.count) < 0 }
+                if belowLo { lo = Array(u) }
+                let aboveHi = hi.withUnsafeBufferPointer { ByteCompare.compare(p, u.count, $0.baseAddress ?? p, $0.count) > 0 }
+                if aboveHi { hi = Array(u) }
             }
         }
         setMinMax(&s, min: lo, max: hi, legacy: false)
         return s
-    }
-
-    /// Unsigned lexicographic byte comparison (-1, 0, 1).
-    static func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
-        b.withUnsafeBufferPointer { b in
-            let n = Swift.min(a.count, b.count)
-            if n > 0 {
-                let c = memcmp(a.baseAddress!, b.baseAddress!, n)
-                if c != 0 { return c < 0 ? -1 : 1 }
-            }
-            return a.count < b.count ? -1 : a.count > b.count ? 1 : 0
-        }
     }
 
     private static func setMinMax(_ s: inout ParquetFormat.Statistics, min: [UInt8], max: [UInt8], legacy: Bool) {

@@ -6,5 +6,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.",
                                                     subcommands: [BenchFLACCommand.self, BenchFormatsCommand.self,
                                                                   BenchNumericsCommand.self, BenchMimiCommand.self,
-                                                                  BenchLatentsCommand.self])
+                                                                  BenchLatentsCommand.self, BenchParquetCommand.self])
 }

@@ -53,8 +53,12 @@ struct BenchFormatsCommand: ParsableCommand {
 
     // MARK: Parquet
 
+    @Option(help: "Parquet: rows of the phase0_frames table (details: `engram bench parquet --help`).")
+    var rows = 5_000_000
+
     func runParquet(_ dir: URL) throws {
-        throw EngramError("bench formats --what parquet", "not implemented yet")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try ParquetBenchmark(rows: rows, repeats: 3, python: comparePython).run(in: dir)
     }
 
     // MARK: Zarr

@@ -11,6 +11,9 @@ struct BenchLatentsCommand: ParsableCommand {
     @Option(help: "Seconds of synthetic 16 kHz audio.") var seconds: Double = 60
     @Option(help: "Repeats (the best time is reported).") var repeats: Int = 5
     @Option(help: "Mel bands.") var bands: Int = 64
+    @Flag(help: "Also compare Mimi scheduling (released architecture, formula weights): utterances one at a time on all cores vs one utterance per core.")
+    var mimi = false
+    @Option(help: "Utterances for --mimi (each --seconds / 6 long).") var mimiUtterances: Int = 4
 
     func run() throws {
         try reportingErrors {
@@ -41,6 +44,36 @@ struct BenchLatentsCommand: ParsableCommand {
             let t = try best { y = try mel.encode(wave) }
             print(String(format: "log-mel (%d bands, 3840-point DFT per 1920-sample frame): %d frames in %.4f s = %.0f× real time",
                          bands, y.count / bands, t, seconds / t))
+            if mimi { try benchMimiScheduling(wave: Array(wave.prefix(Int(seconds / 6 * 24000)))) }
         }
+    }
+
+    /// The latents step's choice for Mimi: several utterances in flight with one thread each, versus
+    /// one utterance at a time using every core inside the encoder.
+    func benchMimiScheduling(wave: [Float]) throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let config = MimiConfig.released
+        let enc = try MimiEncoder(weights: MimiWeightFormula.weights(config: config, entries: MimiWeightFormula.table(config: config)))
+        let n = max(1, mimiUtterances)
+        let audio = Double(n * wave.count) / 24000
+        _ = try enc.encode(wave)   // warm-up
+        enc.threads = cores
+        var t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<n { _ = try enc.encode(wave) }
+        let sequential = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        enc.threads = 1
+        t0 = DispatchTime.now().uptimeNanoseconds
+        let queue = DispatchQueue(label: "bench")
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: cores) { _ in
+            while true {
+                let k: Int = queue.sync { defer { next += 1 }; return next }
+                if k >= n { break }
+                _ = try? enc.encode(wave)
+            }
+        }
+        let perCore = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        print(String(format: "mimi, %d utterances of %.1f s: one at a time on %d threads %.2f s (%.1f× real time); one per core %.2f s (%.1f× real time)",
+                     n, Double(wave.count) / 24000, cores, sequential, audio / sequential, perCore, audio / perCore))
     }
 }

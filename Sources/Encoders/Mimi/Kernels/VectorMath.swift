@@ -22,36 +22,50 @@ enum VectorMath {
         return r + (r * r) * p
     }
 
-    /// x = n·ln2 + r with n integer, |r| ≤ ln2/2; returns (n as float, r). x must be finite.
+    /// 1.5 · 2²³: adding it to |v| < 2²² rounds v to an integer held in the low mantissa bits.
+    static let magic: Float = 12582912
+    static let magicBits: Int32 = 0x4B40_0000
+
+    /// x = n·ln2 + r with n integer, |r| ≤ ln2/2. Returns (n as float, 2^n, r); x in [-87.3, 88.3].
+    /// 2^n is built from the bits of n + magic, avoiding a float → int vector conversion (which
+    /// the default x86-64 target lowers to a slow generic loop).
     @inline(__always)
-    static func reduce(_ x: V) -> (V, V) {
-        let magic = V(repeating: 12582912)            // 1.5 · 2^23: adding it rounds to an integer
-        let n = (x * log2e + magic) - magic
+    static func reduce(_ x: V) -> (V, V, V) {
+        let shifted = x * log2e + magic
+        let n = shifted - magic
         let r = (x - n * ln2Hi) - n * ln2Lo
-        return (n, r)
+        let nInt = unsafeBitCast(shifted, to: VI.self) &- magicBits
+        let scale = unsafeBitCast((nInt &+ 127) &<< 23, to: V.self)
+        return (n, scale, r)
     }
 
-    /// 2^n for integer-valued n in [-126, 127].
+    /// All-ones lanes where v < 0 (sign bit set), else zero. SIMD comparisons and
+    /// `replacing(with:where:)` compile to per-lane loops on the default x86-64 target, so the
+    /// selections below use the sign bit and bitwise ops instead.
     @inline(__always)
-    static func pow2(_ n: V) -> V {
-        let bits = (VI(n) &+ 127) &<< 23
-        return unsafeBitCast(bits, to: V.self)
+    static func negativeMask(_ v: V) -> VI { unsafeBitCast(v, to: VI.self) &>> 31 }
+
+    /// Lanes of `a` where mask is set, else lanes of `b`.
+    @inline(__always)
+    static func select(_ mask: VI, _ a: V, _ b: V) -> V {
+        unsafeBitCast((unsafeBitCast(a, to: VI.self) & mask) | (unsafeBitCast(b, to: VI.self) & ~mask), to: V.self)
     }
 
-    /// exp(x), x clamped to [-87.3, 88.3] (results below ~1e-38 flush towards the smallest normal).
+    /// max(x, lo) for lanes (x − lo must not be NaN).
     @inline(__always)
-    static func exp(_ x: V) -> V {
-        let xc = x.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.3))
-        let (n, r) = reduce(xc)
-        return (expm1Reduced(r) + 1) * pow2(n)
+    static func atLeast(_ x: V, _ lo: Float) -> V { select(negativeMask(x - lo), V(repeating: lo), x) }
+
+    /// exp(x) for x ≤ 0 (−inf allowed); x below −87.3 gives exp(−87.3) ≈ 1.2e-38.
+    @inline(__always)
+    static func expNonPositive(_ x: V) -> V {
+        let (_, s, r) = reduce(atLeast(x, -87.3))
+        return (expm1Reduced(r) + 1) * s
     }
 
-    /// exp(x) − 1 for x ≤ 0 (ELU's negative branch); x clamped below at -87.
+    /// exp(x) − 1 for x ≤ 0 (ELU's negative branch); x clamped below at −87.
     @inline(__always)
-    static func expm1Negative(_ x: V) -> V {
-        let xc = x.clamped(lowerBound: V(repeating: -87), upperBound: V(repeating: 0))
-        let (n, r) = reduce(xc)
-        let s = pow2(n)
+    static func expm1NonPositive(_ x: V) -> V {
+        let (_, s, r) = reduce(atLeast(x, -87))
         return s * expm1Reduced(r) + (s - 1)
     }
 
@@ -69,25 +83,23 @@ enum VectorMath {
         p = p * t + 0.37409196
         p = p * t + 1.00002368
         p = p * t - 1.26551223
-        return t * exp(p - z * z)
+        return t * expNonPositive(p - z * z)
     }
 
     /// ELU (α = 1): x for x > 0, exp(x) − 1 otherwise.
     @inline(__always)
     static func elu(_ x: V) -> V {
-        let neg = expm1Negative(x)
-        return x.replacing(with: neg, where: x .<= 0)
+        let neg = negativeMask(x)
+        let xNeg = unsafeBitCast(unsafeBitCast(x, to: VI.self) & neg, to: V.self)     // min(x, 0)
+        return select(neg, expm1NonPositive(xNeg), x)
     }
 
     /// Exact (erf) GELU: x·Φ(x) = x·(1 − ½·erfc(x/√2)) for x ≥ 0, ½·x·erfc(−x/√2) otherwise.
     @inline(__always)
     static func gelu(_ x: V) -> V {
         let absX = unsafeBitCast(unsafeBitCast(x, to: VI.self) & 0x7FFF_FFFF, to: V.self)
-        let z = absX * 0.70710678118654752
-        let e = erfcNonNegative(z)
-        let pos = x * (1 - 0.5 * e)
-        let neg = 0.5 * x * e
-        return pos.replacing(with: neg, where: x .< 0)
+        let e = erfcNonNegative(absX * 0.70710678118654752)
+        return select(negativeMask(x), 0.5 * x * e, x * (1 - 0.5 * e))
     }
 }
 
