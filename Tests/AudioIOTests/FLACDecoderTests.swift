@@ -130,3 +130,32 @@ final class FLACDecoderTests: XCTestCase {
         }
     }
 }
+
+/// `FLACBatch`: the parallel helper returns, per index, exactly what a sequential decode gives.
+final class FLACBatchTests: XCTestCase {
+    func testParallelDecodeEqualsSequentialForAnyThreadCount() throws {
+        let m = try FLACManifest.load()
+        let dir = makeTempDir("flac-batch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let broken = dir.appendingPathComponent("broken.flac")
+        let good = try Data(contentsOf: m.files[0].url)
+        try good.prefix(good.count - 5).write(to: broken)
+        var urls = m.files.map(\.url)
+        urls.insert(broken, at: 7)
+        let sequential = urls.map { try? FLACDecoder.decode(contentsOf: $0) }
+        for threads in [1, 2, 3, 8] {
+            let results = FLACBatch.decode(urls, threads: threads, verifyMD5: true)
+            XCTAssertEqual(results.count, urls.count)
+            for (i, r) in results.enumerated() {
+                switch r {
+                case .success(let a): XCTAssertEqual(a, sequential[i], "threads \(threads) file \(i)")
+                case .failure(let e):
+                    XCTAssertEqual(i, 7, "\(e)")
+                    XCTAssertEqual((e as? EngramError)?.location, broken.path)
+                }
+            }
+        }
+        let rates = FLACBatch.map(urls, threads: 2) { _, u in try FLACStreamInfo.read(contentsOf: u).sampleRate }
+        XCTAssertEqual(try rates[0].get(), m.files[0].sampleRate)
+    }
+}

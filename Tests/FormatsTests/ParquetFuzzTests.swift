@@ -42,7 +42,8 @@ final class ParquetFuzzTests: XCTestCase {
                 for k in 0..<4 { b[b.count - 8 + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
             }
             do {
-                let t = try ParquetReader.read(Data(b), path: name)
+                // Alternate the two decoding strategies (preallocated columns / growing chunks).
+                let t = try b.withUnsafeBytes { try ParquetReader.read(bytes: $0, columns: nil, path: name, preallocationLimit: i % 2 == 0 ? nil : 0) }
                 XCTAssertLessThanOrEqual(t.rowCount, 1000)
                 decoded += 1
             } catch let e as EngramError {

@@ -20,6 +20,23 @@ final class ParquetRoundTripTests: XCTestCase {
         }
     }
 
+    /// Both decoding strategies (straight into preallocated columns, or per chunk then joined)
+    /// give the same table, also for column subsets and dictionary files.
+    func testGrowingAndPreallocatedDecodingAgree() throws {
+        let tables = [parquetSampleTable(rows: 900, seed: 21), Phase0FramesTable.sample(rows: 900, seed: 22).table]
+        for table in tables {
+            let bytes = try ParquetWriter.encode(table, rowGroupSize: 250, pageSize: 700)
+            for columns in [nil, [table.columns[1].name, table.columns[5].name]] {
+                let (a, b) = try bytes.withUnsafeBytes { raw in
+                    (try ParquetReader.read(bytes: raw, columns: columns, path: "m", preallocationLimit: 0),
+                     try ParquetReader.read(bytes: raw, columns: columns, path: "m", preallocationLimit: .max))
+                }
+                assertParquetTablesIdentical(a, b)
+                assertParquetTablesIdentical(a, columns == nil ? table : ParquetTable(table.columns.filter { columns!.contains($0.name) }))
+            }
+        }
+    }
+
     func testPagesAreSplitBySize() throws {
         let table = ParquetTable([("x", .int64((0..<10_000).map(Int64.init)))])
         let bytes = try ParquetWriter.encode(table, compression: .uncompressed, pageSize: 8000)

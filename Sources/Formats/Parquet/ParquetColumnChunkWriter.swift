@@ -42,7 +42,9 @@ struct ParquetColumnChunkWriter {
                 ?? encodePlain(s, width: 8, stats: ParquetStatisticsBuilder.floats(s)) { ParquetPlain.encodeFixed($0, into: &$1) }
         case let .bool(v):
             let s = v[rows]
-            return encodePlain(s, rowsPerPage: max(8, pageSize * 8), stats: ParquetStatisticsBuilder.bools(s)) { ParquetPlain.encodeBools($0, into: &$1) }
+            return encodePlain(s, rowsPerPage: min(1 << 30, max(8, pageSize * 8)), stats: ParquetStatisticsBuilder.bools(s)) {
+                ParquetPlain.encodeBools($0, into: &$1)
+            }
         case let .string(v):
             let s = v[rows]
             return dictionaryEncoded(s, key: { $0 }, width: { 4 + $0.utf8.count }, stats: ParquetStatisticsBuilder.strings)

@@ -38,7 +38,9 @@ public enum ParquetWriter {
         typealias F = ParquetFormat
         guard !table.columns.isEmpty else { throw EngramError(path, "cannot write a table without columns") }
         guard rowGroupSize >= 1 else { throw EngramError(path, "row-group size must be at least 1 (got \(rowGroupSize))") }
-        guard pageSize >= 1 else { throw EngramError(path, "page size must be at least 1 byte (got \(pageSize))") }
+        guard pageSize >= 1, pageSize <= 1 << 30 else {
+            throw EngramError(path, "page size must be between 1 byte and 1 GiB (got \(pageSize))")
+        }
         let rows = table.rowCount
         var seen = Set<String>()
         for (name, values) in table.columns {
