@@ -76,6 +76,23 @@ final class FLACDecoderTests: XCTestCase {
         }
     }
 
+    func testUnknownTotalSampleCountDecodesToEndOfFile() throws {
+        // STREAMINFO may say 0 = "unknown length": decode until the data ends.
+        let m = try FLACManifest.load()
+        let f = try XCTUnwrap(m.files.first { $0.file == "s16_5b1152.flac" })
+        var b = [UInt8](try Data(contentsOf: f.url))
+        b[21] &= 0xF0; b[22] = 0; b[23] = 0; b[24] = 0; b[25] = 0
+        let a = try FLACDecoder(verifyMD5: true).decode(data: Data(b))
+        XCTAssertTrue(a.channels == (try f.expectedChannels()))
+        let dir = makeTempDir("flac-unknown")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let u = dir.appendingPathComponent("u.flac")
+        try Data(b).write(to: u)
+        let info = try FLACStreamInfo.read(contentsOf: u)
+        XCTAssertEqual(info.totalSamples, 0)
+        XCTAssertNil(info.duration)
+    }
+
     func testInterleavingRoundTrip() throws {
         let m = try FLACManifest.load()
         let f = try XCTUnwrap(m.files.first { $0.file == "c3_5.flac" })

@@ -96,6 +96,18 @@ final class KMeansTests: XCTestCase {
         XCTAssertNotEqual(a.centroids, c.centroids, "a different seed should give a different run")
     }
 
+    /// Hamerly's bounds only skip work: the run must equal the plain Lloyd run exactly.
+    func testHamerlyBoundsDoNotChangeTheResult() throws {
+        let (x, _) = blobs(k: 30, d: 3, perCluster: 40, spread: 2, seed: 12)
+        defer { KMeans.useHamerlyBounds = true }
+        KMeans.useHamerlyBounds = true
+        let a = try KMeans.fit(data: x, d: 3, k: 25, nInit: 2, seed: 8)
+        KMeans.useHamerlyBounds = false
+        let b = try KMeans.fit(data: x, d: 3, k: 25, nInit: 2, seed: 8)
+        XCTAssertEqual(a, b)
+        XCTAssertGreaterThan(a.nIter, 5, "want a run long enough for the bounds to matter")
+    }
+
     func testAssignMatchesBruteForce() {
         var r = TestRandom(21)
         let d = 9, k = 17, n = 400

@@ -16,12 +16,13 @@ struct BenchNumericsCommand: ParsableCommand {
     @Option(help: "Repetitions of each GEMM (best is reported).") var repeats: Int = 3
     @Flag(help: "Also time the greedy k-means++ initialisation (slow: ~(2+ln k)·k passes over the data).") var initialisation = false
     @Flag(help: "Only the GEMM part.") var gemmOnly = false
+    @Flag(help: "Skip the GEMM part.") var skipGemm = false
 
     func run() throws {
         try reportingErrors {
             let t = threads ?? Parallelism.defaultThreads
             print("threads \(t); micro-kernel \(GEMM.microKernelDescription)")
-            for (m, nn, kk, transA) in [(16384, 1024, 512, false), (512, 512, 65536, false), (512, 512, 65536, true)] {
+            for (m, nn, kk, transA) in skipGemm ? [] : [(16384, 1024, 512, false), (512, 512, 65536, false), (512, 512, 65536, true)] {
                 gemm(m: m, n: nn, k: kk, transA: transA, threads: t)
             }
             if gemmOnly { return }
@@ -44,6 +45,16 @@ struct BenchNumericsCommand: ParsableCommand {
                 let flops = 2 * Double(n) * Double(k) * Double(d)
                 print(String(format: "k-means Lloyd %d×%d K=%d: %.3f s/iteration wall (%.1f GFLOP/s), %.3f CPU-s/iteration (%.1f GFLOP per CPU-second); fit with 1 iteration %.2f s; inertia after %d: %.6g",
                              n, d, k, perIter, flops / perIter / 1e9, perIterCPU, flops / perIterCPU / 1e9, wall[0], 1 + iterations, inertia))
+                // Full Lloyd run to convergence (tol 1e-4, max 100 iterations) from the same start,
+                // with and without Hamerly's bounds.
+                for useBounds in [true, false] {
+                    KMeans.useHamerlyBounds = useBounds
+                    let s0 = now(), c0 = cpu()
+                    let r = try KMeans.fit(data: xp, n: n, d: d, initialCentroids: initial, maxIter: 100, tol: 1e-4, threads: t)
+                    print(String(format: "k-means Lloyd to convergence (%@): %d iterations, %.2f s wall, %.2f CPU-s, inertia %.8g",
+                                 useBounds ? "Hamerly bounds" : "no bounds", r.nIter, now() - s0, cpu() - c0, r.inertia))
+                }
+                KMeans.useHamerlyBounds = true
                 if initialisation {
                     let s0 = now(), c0 = cpu()
                     _ = try KMeans.kMeansPlusPlus(data: xp, n: n, d: d, k: k, seed: 0, threads: t)
