@@ -17,7 +17,7 @@ public enum ReportHTML {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>Phase 0 report</title>
         <style>
-        body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+        body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1400px;color:#222}
         .banner{font-size:2em;font-weight:bold;padding:.4em .8em;border-radius:6px;color:white;display:inline-block}
         .pass{background:#2ca02c}.fail{background:#d62728}
         table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}

@@ -82,7 +82,24 @@ public struct SVGChart {
 
     // Plot area margins (px).
     let left = 72.0, right = 20.0, bottom = 52.0
-    var top: Double { subtitle == nil ? 40 : 56 }
+    var top: Double { subtitle == nil ? 40 : 56 + 15 * Double(subtitleLines.count - 1) }
+
+    /// The subtitle as one line, or two (split at the "; " nearest the middle) when one line would
+    /// need a font below 11 px.
+    var subtitleLines: [String] {
+        guard let subtitle else { return [] }
+        let avail = width - 16
+        if Self.fittingSize(subtitle, size: 12, avail: avail) >= 11 { return [subtitle] }
+        let parts = subtitle.components(separatedBy: "; ")
+        guard parts.count > 1 else { return [subtitle] }
+        var best = 1, bestDiff = Double.infinity
+        for k in 1..<parts.count {
+            let a = parts[..<k].joined(separator: "; "), b = parts[k...].joined(separator: "; ")
+            let diff = abs(Self.textWidth(a, size: 12) - Self.textWidth(b, size: 12))
+            if diff < bestDiff { bestDiff = diff; best = k }
+        }
+        return [parts[..<best].joined(separator: "; ") + ";", parts[best...].joined(separator: "; ")]
+    }
 
     func transform(_ v: Double, _ s: Scale) -> Double {
         switch s {
@@ -219,7 +236,7 @@ public struct SVGChart {
         let entries: [(label: String, color: String, mark: Mark)] = marks.enumerated().compactMap { i, m in
             m.label.map { ($0, m.color ?? Self.palette[i % Self.palette.count], m) }
         }
-        let lw = 44 + (entries.map { Self.textWidth($0.label, size: 12) }.max() ?? 0)
+        let lw = 50 + 1.05 * (entries.map { Self.textWidth($0.label, size: 12) }.max() ?? 0)
         let lh = Double(entries.count) * 18 + 8
         let phInside = height - top - bottom
         func pxIn(_ x: Double) -> Double { left + (transform(x, xScale) - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * pw }
@@ -258,7 +275,10 @@ public struct SVGChart {
         var legendBelow = false
         var lx = left + pw - lw - 8, ly = top + 8
         if !entries.isEmpty {
-            let corners = [(left + pw - lw - 8, top + 8), (left + 8, top + 8), (left + pw - lw - 8, top + phInside - lh - 8), (left + 8, top + phInside - lh - 8)]
+            // Candidate spots, preferred first: the four corners, then the edge middles and the centre.
+            let xs = [left + pw - lw - 8, left + 8, left + (pw - lw) / 2], ys = [top + 8, top + phInside - lh - 8, top + (phInside - lh) / 2]
+            let corners = [(xs[0], ys[0]), (xs[1], ys[0]), (xs[0], ys[1]), (xs[1], ys[1]),
+                           (xs[0], ys[2]), (xs[1], ys[2]), (xs[2], ys[0]), (xs[2], ys[1]), (xs[2], ys[2])]
             let hidden = corners.map { c in covered.filter { $0.0 >= c.0 - 4 && $0.0 <= c.0 + lw + 4 && $0.1 >= c.1 - 4 && $0.1 <= c.1 + lh + 4 }.count }
             let best = hidden.indices.min { hidden[$0] < hidden[$1] }!
             if hidden[best] == 0 || lh > phInside - 16 || lw > pw - 16 {
@@ -281,9 +301,9 @@ public struct SVGChart {
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         let titleSize = Self.fittingSize(title, size: 15, avail: width - 16)
         s += "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"\(f(titleSize))\" font-weight=\"bold\">\(Self.esc(title))</text>\n"
-        if let subtitle {
-            let sub = Self.fittingSize(subtitle, size: 12, avail: width - 16)
-            s += "<text x=\"\(f(width / 2))\" y=\"40\" text-anchor=\"middle\" font-size=\"\(f(sub))\" fill=\"#555\">\(Self.esc(subtitle))</text>\n"
+        for (i, line) in subtitleLines.enumerated() {
+            let sub = Self.fittingSize(line, size: 12, avail: width - 16)
+            s += "<text x=\"\(f(width / 2))\" y=\"\(f(40 + 15 * Double(i)))\" text-anchor=\"middle\" font-size=\"\(f(sub))\" fill=\"#555\">\(Self.esc(line))</text>\n"
         }
         let clipId = "clip-" + (id ?? Self.fnv1a(title + (subtitle ?? "")))
         s += "<defs><clipPath id=\"\(clipId)\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\"/></clipPath></defs>\n"
