@@ -102,7 +102,11 @@ public enum Phase0Steps {
         let t0 = Date()
         let splits = try SplitLists.read(dir: url(c.output.splitsDir), needHoldout: c.metrics.holdout)
         let (table, corpus) = try loadFramesAndLatents(c, log: log)
+        // Δx does not depend on the lag and every lag uses the same frames: one set of stats serves all.
         let norm = try NormStats.read(from: files.normStats(lag: c.context.lags[0]), dim: c.vae.latentDim)
+        for lag in c.context.lags.dropFirst() where try NormStats.read(from: files.normStats(lag: lag), dim: c.vae.latentDim) != norm {
+            throw EngramError(files.normStats(lag: lag).path, "differs from \(files.normStats(lag: c.context.lags[0]).lastPathComponent); every lag uses the same frames and Δx, so the stats must be equal (rerun fit)")
+        }
         let targets = try NormalizedTargets(consuming: corpus, table: table, norm: norm)
         let records = try Metrics.evaluate(config: c, table: table, targets: targets, holdoutVal: splits.trainUttVal, files: files, log: log)
         try MetricsFile.write(records, to: outs[0])
