@@ -7,6 +7,8 @@ OURS_* are the phase0_frames table written by EngramAudio with PLAIN strings and
 dictionary-encoded strings (both Snappy). Loads the table once, then times, best of REPEATS:
   read_ours_plain  pq.read_table(OURS_PLAIN)                  (pyarrow reading our files)
   read_ours_dict   pq.read_table(OURS_DICT)
+  encode_plain     pq.write_table(snappy, use_dictionary=False) into memory (BufferOutputStream)
+  encode_dict      pq.write_table(snappy, default dictionary) into memory
   write_plain      pq.write_table(snappy, use_dictionary=False) -> OUTDIR/pyarrow_plain.parquet
   read_plain       pq.read_table of that file
   write_dict       pq.write_table(snappy, default dictionary)  -> OUTDIR/pyarrow_dict.parquet
@@ -48,6 +50,8 @@ def main(argv):
         sys.exit("our PLAIN and dictionary files hold different tables")
     res["read_ours_plain"] = best(lambda: pq.read_table(src), repeats)
     res["read_ours_dict"] = best(lambda: pq.read_table(src_dict), repeats)
+    res["encode_plain"] = best(lambda: pq.write_table(table, pa.BufferOutputStream(), compression="snappy", use_dictionary=False), repeats)
+    res["encode_dict"] = best(lambda: pq.write_table(table, pa.BufferOutputStream(), compression="snappy"), repeats)
     res["write_plain"] = best(lambda: pq.write_table(table, plain, compression="snappy", use_dictionary=False), repeats)
     res["read_plain"] = best(lambda: pq.read_table(plain), repeats)
     res["write_dict"] = best(lambda: pq.write_table(table, dictf, compression="snappy"), repeats)
