@@ -6,7 +6,8 @@ import Foundation
 // modules for a CPU with AVX2+FMA (see PERFORMANCE.md). The default build runs on any x86-64/arm64.
 let cpuFlags: [SwiftSetting] = {
     guard let cpu = ProcessInfo.processInfo.environment["ENGRAM_TARGET_CPU"], !cpu.isEmpty else { return [] }
-    return [.unsafeFlags(["-target-cpu", cpu])]
+    // ENGRAM_FMA: the target has AVX2+FMA; Numerics then uses 6×16 fused multiply-add GEMM tiles.
+    return [.unsafeFlags(["-target-cpu", cpu]), .define("ENGRAM_FMA")]
 }()
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 

@@ -9,7 +9,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 python3 - <<'PY' || python3 -m pip install -q --disable-pip-version-check \
-  "numpy" "scipy" "scikit-learn" "zarr<3" "numcodecs" "safetensors" "pyarrow" "pandas"
-import numpy, scipy, sklearn, zarr, numcodecs, safetensors, pyarrow, pandas
+  "numpy" "scipy" "scikit-learn" "zarr<3" "numcodecs" "safetensors" "pyarrow" "pandas" "pyyaml"
+import numpy, scipy, sklearn, zarr, numcodecs, safetensors, pyarrow, pandas, yaml
 assert zarr.__version__.startswith("2."), zarr.__version__
 PY

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """pyarrow side of `engram bench parquet` (same machine, same data).
 
-usage: bench_parquet.py SOURCE.parquet OUTDIR [REPEATS]
+usage: bench_parquet.py OURS_PLAIN.parquet OURS_DICT.parquet OUTDIR [REPEATS]
 
-Loads SOURCE (the phase0_frames table written by EngramAudio) once, then times, best of REPEATS:
-  read_ours        pq.read_table(SOURCE)                      (pyarrow reading our file)
+OURS_* are the phase0_frames table written by EngramAudio with PLAIN strings and with
+dictionary-encoded strings (both Snappy). Loads the table once, then times, best of REPEATS:
+  read_ours_plain  pq.read_table(OURS_PLAIN)                  (pyarrow reading our files)
+  read_ours_dict   pq.read_table(OURS_DICT)
   write_plain      pq.write_table(snappy, use_dictionary=False) -> OUTDIR/pyarrow_plain.parquet
   read_plain       pq.read_table of that file
   write_dict       pq.write_table(snappy, default dictionary)  -> OUTDIR/pyarrow_dict.parquet
@@ -32,17 +34,20 @@ def best(fn, repeats):
 
 
 def main(argv):
-    if len(argv) not in (2, 3):
+    if len(argv) not in (3, 4):
         print(__doc__)
         sys.exit(2)
-    src, outdir = argv[0], argv[1]
-    repeats = int(argv[2]) if len(argv) == 3 else 3
+    src, src_dict, outdir = argv[0], argv[1], argv[2]
+    repeats = int(argv[3]) if len(argv) == 4 else 3
     os.makedirs(outdir, exist_ok=True)
     plain = os.path.join(outdir, "pyarrow_plain.parquet")
     dictf = os.path.join(outdir, "pyarrow_dict.parquet")
     table = pq.read_table(src)
     res = {"rows": table.num_rows, "pyarrow": pa.__version__, "pandas": pd.__version__, "threads": pa.cpu_count()}
-    res["read_ours"] = best(lambda: pq.read_table(src), repeats)
+    if not table.equals(pq.read_table(src_dict)):
+        sys.exit("our PLAIN and dictionary files hold different tables")
+    res["read_ours_plain"] = best(lambda: pq.read_table(src), repeats)
+    res["read_ours_dict"] = best(lambda: pq.read_table(src_dict), repeats)
     res["write_plain"] = best(lambda: pq.write_table(table, plain, compression="snappy", use_dictionary=False), repeats)
     res["read_plain"] = best(lambda: pq.read_table(plain), repeats)
     res["write_dict"] = best(lambda: pq.write_table(table, dictf, compression="snappy"), repeats)

@@ -15,7 +15,9 @@ Subcommands
                               size is that of the matching DIR/*.raw).
 
 Expectation JSON: {"columns": [{"name", "type", "values"}], "row_groups": int,
-"compression": "SNAPPY"|"UNCOMPRESSED"|..., optional "expect_error": substring}.
+"compression": "SNAPPY"|"UNCOMPRESSED"|..., optional "dictionary_columns": [names] (verify:
+exactly these columns have a dictionary page and RLE_DICTIONARY data pages in every row group),
+optional "expect_error": substring}.
 Types: int32, int64, float32, float64, bool, string. float values are IEEE bit patterns
 (unsigned ints) so NaN and -0.0 compare exactly. Exit status 0 = OK, 1 = mismatch.
 """
@@ -132,6 +134,11 @@ def verify(path, expected_path):
             cc = rg.column(j)
             if "compression" in exp and cc.compression != exp["compression"]:
                 fail(f"row group {g} column {c['name']}: compression {cc.compression}, expected {exp['compression']}")
+            if "dictionary_columns" in exp:
+                want_dict = c["name"] in exp["dictionary_columns"]
+                is_dict = cc.has_dictionary_page and "RLE_DICTIONARY" in cc.encodings
+                if want_dict != is_dict:
+                    fail(f"row group {g} column {c['name']}: dictionary encoding {is_dict} ({cc.encodings}), expected {want_dict}")
             st = cc.statistics
             if st is None:
                 fail(f"row group {g} column {c['name']}: no statistics")

@@ -9,8 +9,11 @@ one JSON object on stdout.
          (sklearn PCA, svd_solver="full": exact SVD of the centred data)
   numerics_oracle.py kmeans X.f32 N D K N_INIT SEED
       -> {"inertia": float, "labels": [..], "centers": [[..]]}   (sklearn KMeans, lloyd, k-means++)
-  numerics_oracle.py percentile V.f64 Q1,Q2,...
-      -> {"values": [..]}                                          (np.percentile, method="linear")
+  numerics_oracle.py kmeans_from X.f32 N D K MAX_ITER C1.f32 [C2.f32 ...]
+      -> {"runs": [{"inertia", "labels", "centers", "n_iter"} per Ci]}
+         (sklearn KMeans from initial centres Ci [K, D], n_init=1, lloyd)
+  numerics_oracle.py percentile Q1,Q2,... V1.f64 [V2.f64 ...]
+      -> {"values": [[np.percentile(Vi, q) for q] per Vi]}        (method="linear", numpy's default)
   numerics_oracle.py tquantile P1,P2,... DF1,DF2,...
       -> {"values": [[t.ppf(p, df) for p] for df]}                  (scipy.stats.t)
 """
@@ -45,10 +48,20 @@ def main(argv):
         inertia = float(((x.astype(np.float64) - c[km.labels_]) ** 2).sum())
         out = {"inertia": inertia, "sklearn_inertia": float(km.inertia_), "labels": km.labels_.tolist(),
                "centers": km.cluster_centers_.tolist(), "n_iter": int(km.n_iter_)}
+    elif cmd == "kmeans_from":
+        from sklearn.cluster import KMeans
+        path, n, d, k, max_iter = argv[2], int(argv[3]), int(argv[4]), int(argv[5]), int(argv[6])
+        x = load(path, np.float32, (n, d))
+        runs = []
+        for cpath in argv[7:]:
+            init = load(cpath, np.float32, (k, d))
+            km = KMeans(n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=1e-4, algorithm="lloyd").fit(x)
+            runs.append({"inertia": float(km.inertia_), "labels": km.labels_.tolist(),
+                         "centers": km.cluster_centers_.tolist(), "n_iter": int(km.n_iter_)})
+        out = {"runs": runs}
     elif cmd == "percentile":
-        v = np.fromfile(argv[2], dtype="<f8")
-        qs = [float(q) for q in argv[3].split(",")]
-        out = {"values": [float(np.percentile(v, q)) for q in qs]}
+        qs = [float(q) for q in argv[2].split(",")]
+        out = {"values": [[float(np.percentile(np.fromfile(p, dtype="<f8"), q)) for q in qs] for p in argv[3:]]}
     elif cmd == "tquantile":
         from scipy.stats import t
         ps = [float(p) for p in argv[2].split(",")]

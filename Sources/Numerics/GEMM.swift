@@ -11,6 +11,15 @@ import EngramCore
 /// Deterministic: each C element is accumulated in a fixed order (k-blocks of 256, each summed in
 /// order), independent of `threads`. Threads split the rows of C.
 public enum GEMM {
+    /// The compiled micro-kernel, e.g. "6×16 fused multiply-add" (for benchmark reports).
+    public static var microKernelDescription: String {
+        #if ENGRAM_FMA || arch(arm64)
+        return "6×\(GEMMBlocking.nr) fused multiply-add"
+        #else
+        return "6×\(GEMMBlocking.nr) acc += a * b (no FMA on the baseline target)"
+        #endif
+    }
+
     /// C = op(A)·op(B) (or C += op(A)·op(B) with `accumulate`).
     /// - Parameter upperOnly: only guarantees C[i, j] for j ≥ i (tiles strictly below the diagonal are
     ///   skipped); for symmetric products such as XᵀX. Requires m == n.

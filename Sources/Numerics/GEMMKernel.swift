@@ -1,14 +1,22 @@
-// Register-blocked single-precision GEMM core: B packed into 16-column panels, A packed into
-// 6-row micro-panels, a 6×16 micro-kernel of SIMD16<Float> accumulators, the inner dimension
-// blocked by `GEMMBlocking.kc`. Each output element is the float sum over k-blocks (in order) of
+// Register-blocked single-precision GEMM core: B packed into nr-column panels, A packed into
+// 6-row micro-panels, a 6×nr micro-kernel of `PanelVector` accumulators (nr = 16 with ENGRAM_FMA,
+// 8 on the baseline target), the inner dimension blocked by `GEMMBlocking.kc`. Each output element is the float sum over k-blocks (in order) of
 // the float sum over the block (in order), so results do not depend on threading.
+
+/// One row of a micro-tile: 16 floats (two AVX registers) when the build targets AVX2+FMA, else
+/// 8 floats (two SSE registers), so that the 6 accumulators fit the 16 vector registers.
+#if ENGRAM_FMA || arch(arm64)
+typealias PanelVector = SIMD16<Float>
+#else
+typealias PanelVector = SIMD8<Float>
+#endif
 
 /// Block sizes of the packed GEMM.
 enum GEMMBlocking {
     /// Rows of the micro-kernel.
     static let mr = 6
     /// Columns of the micro-kernel (one B panel).
-    static let nr = 16
+    static let nr = PanelVector.scalarCount
     /// Inner-dimension block.
     static let kc = 256
     /// Rows of A packed together (a multiple of `mr`).
@@ -41,7 +49,7 @@ func packB(_ b: MatrixOperand, k0: Int, kcb: Int, n: Int, panels: Range<Int>, in
             if w == nr {
                 for pp in 0..<kcb {
                     let src = UnsafeRawPointer(b.base + (k0 + pp) * b.ld + j0)
-                    UnsafeMutableRawPointer(dst + pp * nr).storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(dst + pp * nr).storeBytes(of: src.loadUnaligned(as: PanelVector.self), as: PanelVector.self)
                 }
             } else {
                 for pp in 0..<kcb {
@@ -89,7 +97,7 @@ func packA(_ a: MatrixOperand, i0: Int, rows: Int, k0: Int, kcb: Int, into out: 
 
 /// `acc += a * b` (or a fused multiply-add where the build targets a CPU with FMA: see README).
 @inline(__always)
-func multiplyAdd(_ acc: inout SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) {
+func multiplyAdd(_ acc: inout PanelVector, _ a: PanelVector, _ b: PanelVector) {
     #if ENGRAM_FMA || arch(arm64)
     acc.addProduct(a, b)
     #else
@@ -97,24 +105,24 @@ func multiplyAdd(_ acc: inout SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Flo
     #endif
 }
 
-/// C[6,16] (row stride `ldc`) = (accumulate ? C : 0) + Apanel[kcb][6]ᵀ · Bpanel[kcb][16].
+/// C[6,nr] (row stride `ldc`) = (accumulate ? C : 0) + Apanel[kcb][6]ᵀ · Bpanel[kcb][nr].
 @inline(__always)
-func microKernel6x16(kcb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+func microKernel(kcb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-    var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
-    var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+    var c0 = PanelVector(), c1 = PanelVector(), c2 = PanelVector()
+    var c3 = PanelVector(), c4 = PanelVector(), c5 = PanelVector()
     var pa = a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kcb {
-        let bv = pb.load(as: SIMD16<Float>.self)
-        multiplyAdd(&c0, SIMD16(repeating: pa[0]), bv)
-        multiplyAdd(&c1, SIMD16(repeating: pa[1]), bv)
-        multiplyAdd(&c2, SIMD16(repeating: pa[2]), bv)
-        multiplyAdd(&c3, SIMD16(repeating: pa[3]), bv)
-        multiplyAdd(&c4, SIMD16(repeating: pa[4]), bv)
-        multiplyAdd(&c5, SIMD16(repeating: pa[5]), bv)
+        let bv = pb.load(as: PanelVector.self)
+        multiplyAdd(&c0, PanelVector(repeating: pa[0]), bv)
+        multiplyAdd(&c1, PanelVector(repeating: pa[1]), bv)
+        multiplyAdd(&c2, PanelVector(repeating: pa[2]), bv)
+        multiplyAdd(&c3, PanelVector(repeating: pa[3]), bv)
+        multiplyAdd(&c4, PanelVector(repeating: pa[4]), bv)
+        multiplyAdd(&c5, PanelVector(repeating: pa[5]), bv)
         pa += 6
-        pb += 64
+        pb += MemoryLayout<PanelVector>.size
     }
     store(c0, c, accumulate)
     store(c1, c + ldc, accumulate)
@@ -125,12 +133,12 @@ func microKernel6x16(kcb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
 }
 
 @inline(__always)
-private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+private func store(_ v: PanelVector, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
     let raw = UnsafeMutableRawPointer(p)
     if accumulate {
-        raw.storeBytes(of: raw.loadUnaligned(as: SIMD16<Float>.self) + v, as: SIMD16<Float>.self)
+        raw.storeBytes(of: raw.loadUnaligned(as: PanelVector.self) + v, as: PanelVector.self)
     } else {
-        raw.storeBytes(of: v, as: SIMD16<Float>.self)
+        raw.storeBytes(of: v, as: PanelVector.self)
     }
 }
 
@@ -155,12 +163,12 @@ func computeBlock(aPack: UnsafePointer<Float>, i0: Int, rows: Int, bPack: Unsafe
                 let ap = aPack + q * kcb * mr
                 let cp = c + r0 * ldc + j0
                 if h == mr && w == nr {
-                    microKernel6x16(kcb: kcb, a: ap, b: bp, c: cp, ldc: ldc, accumulate: accumulate)
+                    microKernel(kcb: kcb, a: ap, b: bp, c: cp, ldc: ldc, accumulate: accumulate)
                 } else {
                     if accumulate {
                         for r in 0..<mr { for j in 0..<nr { tile[r * nr + j] = (r < h && j < w) ? cp[r * ldc + j] : 0 } }
                     }
-                    microKernel6x16(kcb: kcb, a: ap, b: bp, c: tile, ldc: nr, accumulate: accumulate)
+                    microKernel(kcb: kcb, a: ap, b: bp, c: tile, ldc: nr, accumulate: accumulate)
                     for r in 0..<h { for j in 0..<w { cp[r * ldc + j] = tile[r * nr + j] } }
                 }
             }

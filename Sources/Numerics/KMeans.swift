@@ -34,44 +34,89 @@ public enum KMeans {
     /// - Throws: `EngramError` for bad shapes (n < k, k < 1, d < 1) or non-finite input.
     public static func fit(data: UnsafePointer<Float>, n: Int, d: Int, k: Int, nInit: Int = 10, maxIter: Int = 100,
                            tol: Double = 1e-4, seed: UInt64, threads: Int? = nil) throws -> KMeansResult {
-        guard d >= 1 else { throw EngramError("k-means", "dimension d must be at least 1 (got \(d))") }
-        guard k >= 1 else { throw EngramError("k-means", "number of clusters k must be at least 1 (got \(k))") }
-        guard n >= k else { throw EngramError("k-means", "n_samples=\(n) should be >= n_clusters=\(k)") }
-        guard nInit >= 1, maxIter >= 1 else { throw EngramError("k-means", "nInit and maxIter must be at least 1 (got \(nInit), \(maxIter))") }
-        guard tol >= 0, tol.isFinite else { throw EngramError("k-means", "tol must be finite and >= 0 (got \(tol))") }
-        if let bad = firstNonFinite(data, count: n * d) {
-            throw EngramError("k-means", "input contains a non-finite value at row \(bad / d), column \(bad % d)")
-        }
-        let t = Parallelism.resolve(threads)
-        let trials = 2 + Int(log(Double(k)))
-        let ws = KMeansWorkspace(x: data, n: n, d: d, maxColumns: max(k, trials), threads: t)
-        let means = ws.mean.map(Double.init)
-        let variances = columnVariances(data, n: n, d: d, means: columnMeans(data, n: n, d: d, threads: t), threads: t)
-        let absTol = tol == 0 ? 0 : variances.reduce(0, +) / Double(d) * tol
-        let xNorms = ws.centredSquaredNorms()
+        guard nInit >= 1 else { throw EngramError("k-means", "nInit must be at least 1 (got \(nInit))") }
+        let setup = try Setup(data: data, n: n, d: d, k: k, maxIter: maxIter, tol: tol, threads: threads)
         var rng = SplitMix64(seed: seed)
-
         var best: (centres: [Float], labels: [Int32], inertia: Double, nIter: Int)? = nil
         for _ in 0..<nInit {
-            let initial = kMeansPlusPlus(ws, k: k, trials: trials, xNorms: xNorms, rng: &rng)
-            let run = lloyd(ws, initial: initial, k: k, maxIter: maxIter, tol: absTol)
+            let initial = greedyKMeansPlusPlus(setup.ws, k: k, trials: setup.trials, xNorms: setup.xNorms, rng: &rng)
+            let run = lloyd(setup.ws, initial: initial, k: k, maxIter: maxIter, tol: setup.absTol)
             if let b = best {
                 if run.inertia < b.inertia && !sameClustering(run.labels, b.labels, k: k) { best = run }
             } else {
                 best = run
             }
         }
-        let b = best!
-        var centroids = [Float](repeating: 0, count: k * d)
-        for j in 0..<k { for f in 0..<d { centroids[j * d + f] = b.centres[j * d + f] + Float(means[f]) } }
-        // Final labels by the public assignment rule, so `labels == assign(points, centroids)`.
-        let labels = centroids.withUnsafeBufferPointer {
-            assign(points: data, n: n, d: d, centroids: $0.baseAddress!, k: k, threads: t)
+        return setup.finalResult(best!)
+    }
+
+    /// One Lloyd run from given initial centroids [k, d] (scikit-learn's `init=array`, `n_init=1`).
+    /// With `tol: 0` it runs until the labels stop changing or `maxIter` iterations.
+    public static func fit(data: UnsafePointer<Float>, n: Int, d: Int, initialCentroids: [Float], maxIter: Int = 100,
+                           tol: Double = 1e-4, threads: Int? = nil) throws -> KMeansResult {
+        guard d >= 1, !initialCentroids.isEmpty, initialCentroids.count % d == 0 else {
+            throw EngramError("k-means", "initial centroids length \(initialCentroids.count) is not a positive multiple of d=\(d)")
         }
-        let inertia = centroids.withUnsafeBufferPointer {
-            KMeans.inertia(points: data, n: n, d: d, centroids: $0.baseAddress!, labels: labels, threads: t)
+        let k = initialCentroids.count / d
+        if let bad = initialCentroids.firstIndex(where: { !$0.isFinite }) {
+            throw EngramError("k-means", "initial centroid \(bad / d) has a non-finite value")
         }
-        return KMeansResult(centroids: centroids, labels: labels, inertia: inertia, nIter: b.nIter)
+        let setup = try Setup(data: data, n: n, d: d, k: k, maxIter: maxIter, tol: tol, threads: threads)
+        var centred = initialCentroids
+        for i in 0..<centred.count { centred[i] -= setup.ws.mean[i % d] }
+        return setup.finalResult(lloyd(setup.ws, initial: centred, k: k, maxIter: maxIter, tol: setup.absTol))
+    }
+
+    /// scikit-learn's greedy k-means++ seeding alone: `k` initial centroids [k, d] (rows of the data).
+    public static func kMeansPlusPlus(data: UnsafePointer<Float>, n: Int, d: Int, k: Int, seed: UInt64,
+                                      threads: Int? = nil) throws -> [Float] {
+        let setup = try Setup(data: data, n: n, d: d, k: k, maxIter: 1, tol: 0, threads: threads)
+        var rng = SplitMix64(seed: seed)
+        var c = greedyKMeansPlusPlus(setup.ws, k: k, trials: setup.trials, xNorms: setup.xNorms, rng: &rng)
+        for i in 0..<c.count { c[i] += setup.ws.mean[i % d] }
+        return c
+    }
+
+    /// Validated input and the shared precomputations of a fit.
+    private struct Setup {
+        let ws: KMeansWorkspace
+        let n: Int, d: Int, k: Int, threads: Int, trials: Int
+        let absTol: Double
+        let xNorms: [Double]
+
+        init(data: UnsafePointer<Float>, n: Int, d: Int, k: Int, maxIter: Int, tol: Double, threads: Int?) throws {
+            guard d >= 1 else { throw EngramError("k-means", "dimension d must be at least 1 (got \(d))") }
+            guard k >= 1 else { throw EngramError("k-means", "number of clusters k must be at least 1 (got \(k))") }
+            guard n >= k else { throw EngramError("k-means", "n_samples=\(n) should be >= n_clusters=\(k)") }
+            guard maxIter >= 1 else { throw EngramError("k-means", "maxIter must be at least 1 (got \(maxIter))") }
+            guard tol >= 0, tol.isFinite else { throw EngramError("k-means", "tol must be finite and >= 0 (got \(tol))") }
+            if let bad = firstNonFinite(data, count: n * d) {
+                throw EngramError("k-means", "input contains a non-finite value at row \(bad / d), column \(bad % d)")
+            }
+            self.n = n; self.d = d; self.k = k
+            let t = Parallelism.resolve(threads)
+            self.threads = t
+            trials = 2 + Int(log(Double(k)))
+            let means = columnMeans(data, n: n, d: d, threads: t)
+            ws = KMeansWorkspace(x: data, n: n, d: d, maxColumns: max(k, trials), threads: t, centring: means.map { Float($0) })
+            let variances = columnVariances(data, n: n, d: d, means: means, threads: t)
+            absTol = tol == 0 ? 0 : variances.reduce(0, +) / Double(d) * tol
+            xNorms = ws.centredSquaredNorms()
+        }
+
+        /// Un-centres the winning run's centres; labels recomputed with `assign` so that
+        /// `labels == assign(points, centroids)`, and the inertia from those labels.
+        func finalResult(_ b: (centres: [Float], labels: [Int32], inertia: Double, nIter: Int)) -> KMeansResult {
+            var centroids = [Float](repeating: 0, count: k * d)
+            for j in 0..<k { for f in 0..<d { centroids[j * d + f] = b.centres[j * d + f] + ws.mean[f] } }
+            let labels = centroids.withUnsafeBufferPointer {
+                assign(points: ws.x, n: n, d: d, centroids: $0.baseAddress!, k: k, threads: threads)
+            }
+            let inertia = centroids.withUnsafeBufferPointer {
+                KMeans.inertia(points: ws.x, n: n, d: d, centroids: $0.baseAddress!, labels: labels, threads: threads)
+            }
+            return KMeansResult(centroids: centroids, labels: labels, inertia: inertia, nIter: b.nIter)
+        }
     }
 
     /// `fit` on a row-major array of `data.count / d` points.

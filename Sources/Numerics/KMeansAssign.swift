@@ -57,13 +57,8 @@ func assignLabels(_ ws: KMeansWorkspace, centres: [Float], k: Int, labels: Unsaf
             let dots = ws.chunkDots(c, worker: w, packed)
             let centredRows = ws.centredScratch(worker: w)
             for (li, i) in ws.rows(ofChunk: c).enumerated() {
-                let row = dots + li * k
-                var best = 0
-                var bestD = cn[0] - 2 * row[0]
-                for j in 1..<k {
-                    let v = cn[j] - 2 * row[j]
-                    if v < bestD { bestD = v; best = j }
-                }
+                let row = UnsafePointer(dots + li * k)
+                var (best, bestD) = nearestCentre(norms: cn, dots: row, k: k)
                 if let raw {
                     let xc = centredRows + li * d
                     var xn: Float = 0

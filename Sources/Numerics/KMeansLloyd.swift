@@ -1,7 +1,15 @@
 /// One Lloyd run from `initial` centres (centred coordinates, [k, d]), following scikit-learn's
 /// `_kmeans_single_lloyd`: E-step, M-step with empty-cluster relocation, stop on identical labels
 /// (strict convergence) or summed squared centre shift ≤ `tol`; without strict convergence a final
-/// E-step makes the labels match the centres. Returns centred centres.
+/// E-step makes the labels match the centres. The E-step uses Hamerly's bounds (`HamerlyBounds`),
+/// which skip the distance computations of points that provably keep their centre. Returns
+/// centred centres.
+extension KMeans {
+    /// Use Hamerly's bounds in the Lloyd E-step (default true). Off: every point's distances to
+    /// every centre are computed each iteration (for benchmarks and cross-checks).
+    nonisolated(unsafe) public static var useHamerlyBounds = true
+}
+
 func lloyd(_ ws: KMeansWorkspace, initial: [Float], k: Int, maxIter: Int, tol: Double)
     -> (centres: [Float], labels: [Int32], inertia: Double, nIter: Int) {
     let n = ws.n
@@ -10,28 +18,45 @@ func lloyd(_ ws: KMeansWorkspace, initial: [Float], k: Int, maxIter: Int, tol: D
     var labelsOld = labels
     var strict = false
     var iterations = 0
+    let bounds = HamerlyBounds(n: n)
     for it in 0..<maxIter {
         iterations = it + 1
-        labels.withUnsafeMutableBufferPointer { assignLabels(ws, centres: centres, k: k, labels: $0.baseAddress!) }
+        labels.withUnsafeMutableBufferPointer {
+            if KMeans.useHamerlyBounds {
+                bounds.assign(ws, centres: centres, k: k, labels: $0.baseAddress!)
+            } else {
+                assignLabels(ws, centres: centres, k: k, labels: $0.baseAddress!)
+            }
+        }
         let updated = updateCentres(ws, labels: labels, old: centres, k: k)
-        let shift = squaredShift(updated, centres)
+        let shifts = centreShifts(updated, centres, k: k, d: ws.d)
+        let shift = shifts.reduce(0) { $0 + $1 * $1 }
+        bounds.update(labels: labels, shifts: shifts)
         centres = updated
         if labels == labelsOld { strict = true; break }
         if shift <= tol { break }
         labelsOld = labels
     }
     if !strict {
-        labels.withUnsafeMutableBufferPointer { assignLabels(ws, centres: centres, k: k, labels: $0.baseAddress!) }
+        labels.withUnsafeMutableBufferPointer {
+            if KMeans.useHamerlyBounds {
+                bounds.assign(ws, centres: centres, k: k, labels: $0.baseAddress!)
+            } else {
+                assignLabels(ws, centres: centres, k: k, labels: $0.baseAddress!)
+            }
+        }
     }
     let inertia = centredInertia(ws, centres: centres, labels: labels)
     return (centres, labels, inertia, iterations)
 }
 
-/// Σ_j ‖a_j − b_j‖² in Double.
-func squaredShift(_ a: [Float], _ b: [Float]) -> Double {
-    var s = 0.0
-    for i in 0..<a.count { let v = Double(a[i]) - Double(b[i]); s += v * v }
-    return s
+/// ‖a_j − b_j‖ for each of the k rows, in Double.
+func centreShifts(_ a: [Float], _ b: [Float], k: Int, d: Int) -> [Double] {
+    (0..<k).map { j in
+        var s = 0.0
+        for f in 0..<d { let v = Double(a[j * d + f]) - Double(b[j * d + f]); s += v * v }
+        return s.squareRoot()
+    }
 }
 
 /// M-step: new centred centres = mean of each cluster's points (sums in Double, feature blocks in

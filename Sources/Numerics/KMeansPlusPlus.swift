@@ -1,9 +1,11 @@
+import EngramCore
 /// scikit-learn's greedy k-means++ (`_kmeans_plusplus`) on the workspace's centred points:
 /// first centre uniform; each next centre samples `trials` candidates with probability proportional
 /// to the squared distance to the closest chosen centre and keeps the one that minimises the total
-/// potential. Candidate distances come from a GEMM per row chunk; sums are Double in chunk order.
+/// potential. Candidate distances come from one narrow dot-product pass over the data per centre
+/// (`shiftedDotsWithFewVectors`); sums are Double in chunk order.
 /// Returns the centred centres [k, d].
-func kMeansPlusPlus(_ ws: KMeansWorkspace, k: Int, trials: Int, xNorms: [Double], rng: inout SplitMix64) -> [Float] {
+func greedyKMeansPlusPlus(_ ws: KMeansWorkspace, k: Int, trials: Int, xNorms: [Double], rng: inout SplitMix64) -> [Float] {
     let n = ws.n, d = ws.d, nChunks = ws.nChunks
     var centres = [Float](repeating: 0, count: k * d)
     func copyCentred(_ i: Int, into j: Int) {
@@ -23,9 +25,15 @@ func kMeansPlusPlus(_ ws: KMeansWorkspace, k: Int, trials: Int, xNorms: [Double]
     let cl = SharedMutablePointer(closest)
 
     /// Fills candidateDist/partial for the candidate points `ids`; returns the potential per candidate.
+    let groups = (trials + 7) / 8
+    let width = 8 * groups
+    let cand = allocateAligned(width * d)
+    let dotScratch = allocateAligned(ws.workers * KMeansWorkspace.chunkRows * width)
+    defer { cand.deallocate(); dotScratch.deallocate() }
+    let dots = SharedMutablePointer(dotScratch)
     func evaluate(_ ids: [Int]) -> [Double] {
         let m = ids.count
-        var cand = [Float](repeating: 0, count: m * d)
+        cand.update(repeating: 0, count: width * d)
         var cNorm = [Double](repeating: 0, count: m)
         for (t, i) in ids.enumerated() {
             for f in 0..<d {
@@ -34,16 +42,19 @@ func kMeansPlusPlus(_ ws: KMeansWorkspace, k: Int, trials: Int, xNorms: [Double]
                 cNorm[t] += Double(v) * Double(v)
             }
         }
-        let packed = cand.withUnsafeBufferPointer { PackedB($0.baseAddress!, ld: d, transposed: true, k: d, n: m) }
-        do {
+        let cp = UnsafePointer(cand)
+        ws.mean.withUnsafeBufferPointer { mean in
             xNorms.withUnsafeBufferPointer { xn in
                 parallelFor(nChunks, threads: ws.threads) { w, c in
-                    let dots = ws.chunkDots(c, worker: w, packed)
+                    let rows = ws.rows(ofChunk: c)
+                    let out = dots.base + w * KMeansWorkspace.chunkRows * width
+                    shiftedDotsWithFewVectors(x: ws.x, rows: rows, d: d, shift: mean.baseAddress!, vectors: cp,
+                                              groups: groups, out: out)
                     var pots = [Double](repeating: 0, count: m)
-                    for (li, i) in ws.rows(ofChunk: c).enumerated() {
+                    for (li, i) in rows.enumerated() {
                         let cli = cl.base[i]
                         for t in 0..<m {
-                            let v = Float(max(0, xn[i] - 2 * Double(dots[li * m + t]) + cNorm[t]))
+                            let v = Float(max(0, xn[i] - 2 * Double(out[li * width + t]) + cNorm[t]))
                             dist.base[t * n + i] = v
                             pots[t] += Double(min(cli, v))
                         }
@@ -83,7 +94,7 @@ func kMeansPlusPlus(_ ws: KMeansWorkspace, k: Int, trials: Int, xNorms: [Double]
         return n - 1
     }
 
-    let first = rng.next(below: n)
+    let first = rng.nextInt(below: n)
     copyCentred(first, into: 0)
     var pot = evaluate([first])[0]
     accept(0)
@@ -91,7 +102,7 @@ func kMeansPlusPlus(_ ws: KMeansWorkspace, k: Int, trials: Int, xNorms: [Double]
     for j in 1..<k {
         var ids = [Int]()
         ids.reserveCapacity(trials)
-        for _ in 0..<trials { ids.append(searchCumulative(rng.nextUniform() * pot)) }
+        for _ in 0..<trials { ids.append(searchCumulative(rng.nextDouble() * pot)) }
         let pots = evaluate(ids)
         var best = 0
         for t in 1..<trials where pots[t] < pots[best] { best = t }

@@ -72,6 +72,24 @@ final class KMeansWorkspace: @unchecked Sendable {
         return out
     }
 
+    /// Centres the given rows (at most `chunkRows`) into worker `w`'s scratch, compacted, and multiplies
+    /// them with the packed columns. Returns (centred rows [count, d], dots [count, packed.n]).
+    func gatheredDots(_ indices: [Int], worker w: Int, _ packed: PackedB)
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
+        precondition(indices.count <= Self.chunkRows && packed.n <= maxColumns)
+        let xc = centredScratch + w * Self.chunkRows * d
+        mean.withUnsafeBufferPointer { m in
+            for (li, i) in indices.enumerated() {
+                let src = x + i * d, dst = xc + li * d
+                for f in 0..<d { dst[f] = src[f] - m[f] }
+            }
+        }
+        let out = dotScratch + w * Self.chunkRows * maxColumns
+        packed.multiply(a: xc, lda: d, rows: indices.count, c: out, ldc: packed.n,
+                        aScratch: packScratch + w * PackedB.scratchCount)
+        return (xc, out)
+    }
+
     /// Squared norms of the centred rows (Double).
     func centredSquaredNorms() -> [Double] {
         var out = [Double](repeating: 0, count: n)

@@ -1,3 +1,4 @@
+import EngramCore
 import Foundation
 
 /// Top `k` eigenpairs of a symmetric positive semi-definite matrix `c` [d, d] (row-major Double) by
@@ -11,7 +12,7 @@ func topEigenpairsBySubspaceIteration(_ c: [Double], d: Int, k: Int, blockSize: 
     precondition(k >= 1 && k <= b)
     var rng = SplitMix64(seed: 0x5EED_1DEA)
     var v = [Double](repeating: 0, count: b * d)
-    for i in 0..<v.count { v[i] = rng.nextUniform() - 0.5 }
+    for i in 0..<v.count { v[i] = rng.nextDouble() - 0.5 }
     orthonormaliseRows(&v, rows: b, d: d)
     var w = [Double](repeating: 0, count: b * d)
     for _ in 0..<maxIterations {

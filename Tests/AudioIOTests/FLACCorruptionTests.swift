@@ -68,4 +68,57 @@ final class FLACCorruptionTests: XCTestCase {
         XCTAssertGreaterThan(errors, 2500)
         print("mutations: \(errors) errors, \(decoded) harmless")
     }
+
+    /// Mutations with the frame CRC-16 recomputed, so the subframe parser itself meets the garbage
+    /// (no checksum safety net): it must stop with an error or decode; with MD5 verification on,
+    /// a decode that succeeds must give the original samples.
+    func testMutationsBehindValidCRCsNeverCrash() throws {
+        var rng = SplitMix64(seed: 0xC0FFEE)
+        var errors = 0, decoded = 0
+        var kinds = [String: Int]()
+        for name in ["m16_8elaxl32.flac", "s16_5.flac", "s24_8.flac", "m8_5b192.flac"] {
+            let (data, expected) = try fixture(name)
+            let probe = FLACDecoder()
+            probe.recordedFrameOffsets = []
+            _ = try probe.decode(data: data)
+            let starts = probe.recordedFrameOffsets! + [data.count]
+            let bytes = [UInt8](data)
+            let decoder = FLACDecoder(verifyMD5: true)
+            for trial in 0..<400 {
+                var b = bytes
+                let f = Int(rng.next() % UInt64(starts.count - 1))
+                let lo = starts[f], hi = starts[f + 1]
+                // Skip the first 6 bytes (sync, codes) so the header usually stays parseable.
+                for _ in 0..<(1 + Int(rng.next() % 4)) {
+                    let i = lo + 6 + Int(rng.next() % UInt64(hi - lo - 8))
+                    b[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+                }
+                let headerLength = b.withUnsafeBufferPointer { p -> Int? in
+                    try? FLACFrameHeader.parse(p.baseAddress! + lo, count: hi - lo, offset: lo, info: FLACStreamInfo.parse(p.baseAddress! + 8, offset: 8)).byteCount
+                }
+                if headerLength == nil {
+                    // Header damaged: fix its CRC-8 by brute force over the original header length.
+                    let h = try bytes.withUnsafeBufferPointer { p in
+                        try FLACFrameHeader.parse(p.baseAddress! + lo, count: hi - lo, offset: lo, info: FLACStreamInfo.parse(p.baseAddress! + 8, offset: 8)).byteCount
+                    }
+                    b[lo + h - 1] = b.withUnsafeBufferPointer { FLACCRC.crc8($0.baseAddress! + lo, h - 1) }
+                }
+                let crc = b.withUnsafeBufferPointer { FLACCRC.crc16($0.baseAddress! + lo, hi - lo - 2) }
+                b[hi - 2] = UInt8(crc >> 8); b[hi - 1] = UInt8(crc & 0xFF)
+                do {
+                    let audio = try decoder.decode(data: Data(b), path: name)
+                    XCTAssertTrue(audio.channels == expected, "\(name) trial \(trial): wrong samples without an error")
+                    decoded += 1
+                } catch let e as EngramError {
+                    XCTAssertEqual(e.location, name)
+                    XCTAssertTrue(e.message.contains("byte offset"), e.message)
+                    errors += 1
+                    kinds[e.message.split(separator: " ").prefix(3).joined(separator: " "), default: 0] += 1
+                }
+            }
+        }
+        print(kinds.sorted { $0.value > $1.value })
+        XCTAssertGreaterThan(errors, 1500)
+        print("CRC-fixed mutations: \(errors) errors, \(decoded) harmless")
+    }
 }

@@ -76,6 +76,23 @@ final class FLACDecoderTests: XCTestCase {
         }
     }
 
+    func testUnknownTotalSampleCountDecodesToEndOfFile() throws {
+        // STREAMINFO may say 0 = "unknown length": decode until the data ends.
+        let m = try FLACManifest.load()
+        let f = try XCTUnwrap(m.files.first { $0.file == "s16_5b1152.flac" })
+        var b = [UInt8](try Data(contentsOf: f.url))
+        b[21] &= 0xF0; b[22] = 0; b[23] = 0; b[24] = 0; b[25] = 0
+        let a = try FLACDecoder(verifyMD5: true).decode(data: Data(b))
+        XCTAssertTrue(a.channels == (try f.expectedChannels()))
+        let dir = makeTempDir("flac-unknown")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let u = dir.appendingPathComponent("u.flac")
+        try Data(b).write(to: u)
+        let info = try FLACStreamInfo.read(contentsOf: u)
+        XCTAssertEqual(info.totalSamples, 0)
+        XCTAssertNil(info.duration)
+    }
+
     func testInterleavingRoundTrip() throws {
         let m = try FLACManifest.load()
         let f = try XCTUnwrap(m.files.first { $0.file == "c3_5.flac" })
@@ -128,5 +145,34 @@ final class FLACDecoderTests: XCTestCase {
             XCTAssertEqual(audio.interleaved(), samples, "case \(i) \(c.opts)")
             XCTAssertEqual(audio.sampleRate, c.rate)
         }
+    }
+}
+
+/// `FLACBatch`: the parallel helper returns, per index, exactly what a sequential decode gives.
+final class FLACBatchTests: XCTestCase {
+    func testParallelDecodeEqualsSequentialForAnyThreadCount() throws {
+        let m = try FLACManifest.load()
+        let dir = makeTempDir("flac-batch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let broken = dir.appendingPathComponent("broken.flac")
+        let good = try Data(contentsOf: m.files[0].url)
+        try good.prefix(good.count - 5).write(to: broken)
+        var urls = m.files.map(\.url)
+        urls.insert(broken, at: 7)
+        let sequential = urls.map { try? FLACDecoder.decode(contentsOf: $0) }
+        for threads in [1, 2, 3, 8] {
+            let results = FLACBatch.decode(urls, threads: threads, verifyMD5: true)
+            XCTAssertEqual(results.count, urls.count)
+            for (i, r) in results.enumerated() {
+                switch r {
+                case .success(let a): XCTAssertEqual(a, sequential[i], "threads \(threads) file \(i)")
+                case .failure(let e):
+                    XCTAssertEqual(i, 7, "\(e)")
+                    XCTAssertEqual((e as? EngramError)?.location, broken.path)
+                }
+            }
+        }
+        let rates = FLACBatch.map(urls, threads: 2) { _, u in try FLACStreamInfo.read(contentsOf: u).sampleRate }
+        XCTAssertEqual(try rates[0].get(), m.files[0].sampleRate)
     }
 }

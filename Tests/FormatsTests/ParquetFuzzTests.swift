@@ -12,6 +12,7 @@ final class ParquetFuzzTests: XCTestCase {
         let ours = try ParquetWriter.encode(parquetSampleTable(rows: 120, seed: 8), compression: .snappy, rowGroupSize: 50, pageSize: 300)
         let sources: [(String, [UInt8])] = [
             ("ours.parquet", ours),
+            ("ours_dictionary.parquet", try ParquetWriter.encode(Phase0FramesTable.sample(rows: 300, seed: 2).table, rowGroupSize: 160, pageSize: 200)),
             ("dictionary_v2_pages.parquet", [UInt8](try Data(contentsOf: fixtureURL("parquet/dictionary_v2_pages.parquet")))),
             ("small_pages_dictionary_fallback.parquet", [UInt8](try Data(contentsOf: fixtureURL("parquet/small_pages_dictionary_fallback.parquet")))),
         ]
@@ -41,7 +42,8 @@ final class ParquetFuzzTests: XCTestCase {
                 for k in 0..<4 { b[b.count - 8 + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
             }
             do {
-                let t = try ParquetReader.read(Data(b), path: name)
+                // Alternate the two decoding strategies (preallocated columns / growing chunks).
+                let t = try b.withUnsafeBytes { try ParquetReader.read(bytes: $0, columns: nil, path: name, preallocationLimit: i % 2 == 0 ? nil : 0) }
                 XCTAssertLessThanOrEqual(t.rowCount, 1000)
                 decoded += 1
             } catch let e as EngramError {

@@ -20,6 +20,23 @@ final class ParquetRoundTripTests: XCTestCase {
         }
     }
 
+    /// Both decoding strategies (straight into preallocated columns, or per chunk then joined)
+    /// give the same table, also for column subsets and dictionary files.
+    func testGrowingAndPreallocatedDecodingAgree() throws {
+        let tables = [parquetSampleTable(rows: 900, seed: 21), Phase0FramesTable.sample(rows: 900, seed: 22).table]
+        for table in tables {
+            let bytes = try ParquetWriter.encode(table, rowGroupSize: 250, pageSize: 700)
+            for columns in [nil, [table.columns[1].name, table.columns[5].name]] {
+                let (a, b) = try bytes.withUnsafeBytes { raw in
+                    (try ParquetReader.read(bytes: raw, columns: columns, path: "m", preallocationLimit: 0),
+                     try ParquetReader.read(bytes: raw, columns: columns, path: "m", preallocationLimit: .max))
+                }
+                assertParquetTablesIdentical(a, b)
+                assertParquetTablesIdentical(a, columns == nil ? table : ParquetTable(table.columns.filter { columns!.contains($0.name) }))
+            }
+        }
+    }
+
     func testPagesAreSplitBySize() throws {
         let table = ParquetTable([("x", .int64((0..<10_000).map(Int64.init)))])
         let bytes = try ParquetWriter.encode(table, compression: .uncompressed, pageSize: 8000)
@@ -113,5 +130,79 @@ final class ParquetRoundTripTests: XCTestCase {
         let a = try ParquetWriter.encode(table, rowGroupSize: 500, pageSize: 1000)
         let b = try ParquetWriter.encode(table, rowGroupSize: 500, pageSize: 1000)
         XCTAssertEqual(a, b)
+    }
+}
+
+/// Dictionary encoding (writer side) and reader errors on non-Parquet input.
+final class ParquetDictionaryWriterTests: XCTestCase {
+    func testRepeatedValuesAreDictionaryEncodedUniqueOnesPlain() throws {
+        let frames = Phase0FramesTable.sample(rows: 5000, seed: 12).table
+        for compression in [ParquetCompression.snappy, .uncompressed] {
+            let bytes = try ParquetWriter.encode(frames, compression: compression, rowGroupSize: 2000, pageSize: 600)
+            XCTAssertEqual(try ParquetReader.read(Data(bytes), path: "mem"), frames)
+            let meta = try Data(bytes).withUnsafeBytes { try ParquetReader.footer($0, path: "mem").metadata }
+            for g in meta.rowGroups {
+                let dictionaryColumns = g.columns.filter { $0.metaData!.encodings.contains(ParquetFormat.Encoding.rleDictionary.rawValue) }
+                    .map { $0.metaData!.pathInSchema[0] }
+                XCTAssertEqual(dictionaryColumns, ["utterance_id", "speaker_id", "t", "split"])
+                for c in g.columns {
+                    let m = c.metaData!
+                    if let d = m.dictionaryPageOffset { XCTAssertTrue(d == c.fileOffset && d < m.dataPageOffset) }
+                }
+            }
+            let plain = try ParquetWriter.encode(frames, compression: compression, rowGroupSize: 2000, pageSize: 600, dictionary: false)
+            XCTAssertLessThan(bytes.count, plain.count)
+            XCTAssertEqual(try ParquetReader.read(Data(plain), path: "mem"), frames)
+        }
+        // Unique strings fall back to PLAIN.
+        let unique = ParquetTable([("id", .string((0..<300).map { "utt-\($0)" }))])
+        let meta = try Data(try ParquetWriter.encode(unique)).withUnsafeBytes { try ParquetReader.footer($0, path: "mem").metadata }
+        XCTAssertNil(meta.rowGroups[0].columns[0].metaData!.dictionaryPageOffset)
+    }
+
+    func testSingleValueDictionaryHasBitWidthZero() throws {
+        let t = ParquetTable([("split", .string(Array(repeating: "train", count: 1000))), ("e", .string(Array(repeating: "", count: 1000)))])
+        XCTAssertEqual(try ParquetReader.read(Data(try ParquetWriter.encode(t)), path: "mem"), t)
+    }
+
+    func testNonParquetInputsNameTheFile() throws {
+        let dir = makeTempDir()
+        let cases: [(String, [UInt8], String)] = [
+            ("empty.parquet", [], "only 0 bytes"),
+            ("text.parquet", Array("hello, this is not parquet at all".utf8), "does not start with PAR1"),
+            ("truncated.parquet", Array(try ParquetWriter.encode(parquetSampleTable(rows: 10, seed: 1)).dropLast(3)), "does not end with PAR1"),
+        ]
+        for (name, bytes, message) in cases {
+            let url = dir.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            XCTAssertThrowsError(try ParquetReader.read(url)) { e in
+                XCTAssertTrue("\(e)".contains(url.path) && "\(e)".contains(message), "\(e)")
+            }
+        }
+        XCTAssertThrowsError(try ParquetReader.read(dir.appendingPathComponent("missing.parquet"))) { e in
+            XCTAssertTrue("\(e)".contains("missing.parquet"), "\(e)")
+        }
+    }
+}
+
+final class ParquetDictionaryNumbersTests: XCTestCase {
+    /// Repeated numbers with the awkward values (±0, NaN, ±inf, extremes) survive dictionary encoding bit-exactly.
+    func testNumericDictionariesKeepEveryBit() throws {
+        let f: [Float] = [0.0, -0.0, .nan, .infinity, -.infinity, 1.5]
+        let d: [Double] = [0.0, -0.0, .nan, Double(bitPattern: 0x7ff8_0000_0000_0001), .leastNonzeroMagnitude, -1]
+        let i32: [Int32] = [.min, .max, 0, -1]
+        let i64: [Int64] = [.min, .max, 0, 42]
+        let n = 1200
+        let t = ParquetTable([("f", .float((0..<n).map { f[$0 % f.count] })), ("d", .double((0..<n).map { d[$0 / 200] })),
+                              ("i32", .int32((0..<n).map { i32[$0 % i32.count] })), ("i64", .int64((0..<n).map { i64[$0 / 300] }))])
+        let bytes = try ParquetWriter.encode(t, rowGroupSize: 500, pageSize: 100)
+        assertParquetTablesIdentical(try ParquetReader.read(Data(bytes), path: "mem"), t)
+        let meta = try Data(bytes).withUnsafeBytes { try ParquetReader.footer($0, path: "mem").metadata }
+        XCTAssertTrue(meta.rowGroups.allSatisfy { $0.columns.allSatisfy { $0.metaData!.dictionaryPageOffset != nil } })
+        // Statistics come from the distinct values: rows 0..<500 of d are 0.0, -0.0 and NaN, so
+        // min = -0.0 and max = +0.0 (NaN ignored).
+        let s = meta.rowGroups[0].columns[1].metaData!.statistics!
+        XCTAssertEqual(s.minValue, ParquetStatisticsBuilder.littleEndianBytes(-0.0))
+        XCTAssertEqual(s.maxValue, ParquetStatisticsBuilder.littleEndianBytes(0.0))
     }
 }

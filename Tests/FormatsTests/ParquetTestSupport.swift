@@ -57,7 +57,7 @@ func assertParquetTablesIdentical(_ a: ParquetTable, _ b: ParquetTable, _ messag
 
 /// The expectation JSON shared with scripts/check_parquet.py (floats as IEEE bit patterns).
 enum ParquetExpectation {
-    static func json(_ t: ParquetTable, rowGroups: Int, compression: String) -> Data {
+    static func json(_ t: ParquetTable, rowGroups: Int, compression: String, dictionaryColumns: [String]? = nil) -> Data {
         let cols: [[String: Any]] = t.columns.map { c in
             let values: [Any]
             switch c.values {
@@ -72,6 +72,7 @@ enum ParquetExpectation {
         }
         var obj: [String: Any] = ["columns": cols, "row_groups": rowGroups]
         if rowGroups > 0 { obj["compression"] = compression }
+        if let dictionaryColumns { obj["dictionary_columns"] = dictionaryColumns }
         return try! JSONSerialization.data(withJSONObject: obj)
     }
 

@@ -12,7 +12,7 @@ final class KMeansTests: XCTestCase {
             for _ in 0..<perCluster { rows.append((c, (0..<d).map { Float(centres[c * d + $0] + r.normal()) })) }
         }
         // deterministic shuffle
-        for i in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(i, r.rng.next(below: i + 1)) }
+        for i in stride(from: rows.count - 1, to: 0, by: -1) { rows.swapAt(i, r.rng.nextInt(below: i + 1)) }
         return (rows.flatMap { $0.1 }, rows.map { $0.0 })
     }
 
@@ -58,6 +58,35 @@ final class KMeansTests: XCTestCase {
         XCTAssertEqual(res.inertia, direct, accuracy: 1e-9 * direct)
     }
 
+    /// From the same initial centroids, our Lloyd loop must follow scikit-learn's step for step:
+    /// same labels, same centres, same iteration count (convergence rule and tolerance), including
+    /// a run where a centroid starts far from all data and its cluster is relocated.
+    func testLloydFromSameInitMatchesSklearnExactly() throws {
+        try NumericsOracle.require()
+        let d = 4, k = 5
+        let (x, truth) = blobs(k: 4, d: d, perCluster: 60, spread: 3, seed: 17)
+        let n = truth.count
+        var initSets: [[Float]] = [Array(x[0..<(k * d)])]
+        var far = Array(x[(10 * d)..<((10 + k) * d)])
+        for f in 0..<d { far[2 * d + f] = 1000 }   // centroid 2 gets no points → relocation
+        initSets.append(far)
+        let xPath = try NumericsOracle.writeFloat32(x)
+        let runs = try NumericsOracle.run(["kmeans_from", xPath, "\(n)", "\(d)", "\(k)", "100"]
+                                          + initSets.map { try NumericsOracle.writeFloat32($0) })["runs"] as! [[String: Any]]
+        for (initial, ref) in zip(initSets, runs) {
+            let ours = try x.withUnsafeBufferPointer {
+                try KMeans.fit(data: $0.baseAddress!, n: n, d: d, initialCentroids: initial)
+            }
+            XCTAssertEqual(ours.nIter, (ref["n_iter"] as! NSNumber).intValue)
+            XCTAssertEqual(ours.labels.map(Int.init), (ref["labels"] as! [NSNumber]).map { $0.intValue })
+            let centres = matrix(ref["centers"]).flatMap { $0 }
+            for i in 0..<(k * d) { XCTAssertEqual(Double(ours.centroids[i]), centres[i], accuracy: 1e-4) }
+            let inertia = (ref["inertia"] as! NSNumber).doubleValue
+            XCTAssertEqual(ours.inertia, inertia, accuracy: 1e-5 * inertia)
+        }
+        XCTAssertEqual(runs.count, 2)
+    }
+
     func testDeterministicAcrossThreadCounts() throws {
         let (x, _) = blobs(k: 10, d: 70, perCluster: 60, spread: 1.0, seed: 5)
         let a = try KMeans.fit(data: x, d: 70, k: 8, nInit: 2, seed: 3, threads: 1)
@@ -65,6 +94,18 @@ final class KMeansTests: XCTestCase {
         XCTAssertEqual(a, b)
         let c = try KMeans.fit(data: x, d: 70, k: 8, nInit: 2, seed: 4, threads: 2)
         XCTAssertNotEqual(a.centroids, c.centroids, "a different seed should give a different run")
+    }
+
+    /// Hamerly's bounds only skip work: the run must equal the plain Lloyd run exactly.
+    func testHamerlyBoundsDoNotChangeTheResult() throws {
+        let (x, _) = blobs(k: 30, d: 3, perCluster: 40, spread: 2, seed: 12)
+        defer { KMeans.useHamerlyBounds = true }
+        KMeans.useHamerlyBounds = true
+        let a = try KMeans.fit(data: x, d: 3, k: 25, nInit: 2, seed: 8)
+        KMeans.useHamerlyBounds = false
+        let b = try KMeans.fit(data: x, d: 3, k: 25, nInit: 2, seed: 8)
+        XCTAssertEqual(a, b)
+        XCTAssertGreaterThan(a.nIter, 5, "want a run long enough for the bounds to matter")
     }
 
     func testAssignMatchesBruteForce() {

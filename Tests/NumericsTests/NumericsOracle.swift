@@ -1,4 +1,5 @@
 import Foundation
+import EngramCore
 import Numerics
 import TestSupport
 import XCTest
@@ -38,10 +39,10 @@ enum NumericsOracle {
 struct TestRandom {
     var rng: SplitMix64
     init(_ seed: UInt64) { rng = SplitMix64(seed: seed) }
-    mutating func uniform() -> Double { rng.nextUniform() }
+    mutating func uniform() -> Double { rng.nextDouble() }
     /// Standard normal (Box–Muller).
     mutating func normal() -> Double {
-        let u1 = max(rng.nextUniform(), 1e-300), u2 = rng.nextUniform()
+        let u1 = max(rng.nextDouble(), 1e-300), u2 = rng.nextDouble()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
     mutating func floats(_ n: Int, scale: Double = 1) -> [Float] { (0..<n).map { _ in Float(normal() * scale) } }

@@ -17,13 +17,21 @@ final class PercentileTests: XCTestCase {
         try NumericsOracle.require()
         var r = TestRandom(11)
         let qs = [0, 1, 12.5, 25, 33.3, 50, 66.7, 75, 90, 99.9, 100]
+        var arrays: [[Double]] = []
         for n in [1, 2, 7, 100, 1001] {
             var v = (0..<n).map { _ in r.normal() * 3 }
             if n > 10 { v[3] = v[5]; v[7] = v[5] }   // ties
-            let path = try NumericsOracle.writeFloat64(v)
-            let ref = doubles(try NumericsOracle.run(["percentile", path, qs.map { "\($0)" }.joined(separator: ",")])["values"])
+            arrays.append(v)
+        }
+        let ref = try NumericsOracle.run(["percentile", qs.map { "\($0)" }.joined(separator: ",")]
+                                         + arrays.map { try NumericsOracle.writeFloat64($0) })["values"]
+        let expected = matrix(ref)
+        XCTAssertEqual(expected.count, arrays.count)
+        for (v, e) in zip(arrays, expected) {
             let ours = try Percentile.linear(v, q: qs)
-            for (o, e) in zip(ours, ref) { XCTAssertEqual(o, e, accuracy: 1e-6 * max(1, abs(e)), "n=\(n)") }
+            for (o, x) in zip(ours, e) { XCTAssertEqual(o, x, accuracy: 1e-6 * max(1, abs(x)), "n=\(v.count)") }
+            // float32 input gives the same (computed in Double)
+            XCTAssertEqual(try Percentile.linear(v.map { Float($0) }, q: 50), try Percentile.linear(v.map { Double(Float($0)) }, q: 50))
         }
     }
 }

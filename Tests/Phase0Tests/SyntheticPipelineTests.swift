@@ -51,4 +51,21 @@ final class SyntheticPipelineTests: XCTestCase {
             XCTAssertEqual(r.randomBaselineVarianceRatio, 1, accuracy: 0.02, "\(r.condition) random")
         }
     }
+
+    func testPureNoiseHasNoStructure() throws {
+        var p = RegimeProcess()
+        p.speakers = 20; p.utterancesPerSpeaker = 10; p.frames = 100; p.dim = 4; p.regimes = 1
+        XCTAssertEqual(p.expectedVarianceRatio, 1)
+        let records = try Self.run(p, dir: makeTempDir()) { $0.context.lags = [2]; $0.clustering.nInit = 1 }
+        for r in records {
+            // Fitting K cluster means to pure noise lowers VR by about (K − 1)/N.
+            XCTAssertEqual(r.train.varianceRatio, 1, accuracy: 0.02, "\(r.condition) \(r.slice) train")
+            XCTAssertEqual(r.eval.varianceRatio, 1, accuracy: 0.03, "\(r.condition) \(r.slice) eval")
+            XCTAssertGreaterThan(r.eval.varianceRatioTrainMeans, r.eval.varianceRatio - 1e-12)
+            XCTAssertEqual(r.randomBaselineVarianceRatio, 1, accuracy: 0.01, "\(r.condition) random train")
+            XCTAssertEqual(r.randomBaselineEvalVarianceRatio, 1, accuracy: 0.01, "\(r.condition) random eval")
+            XCTAssertEqual(r.randomBaselineVarianceRatioSlice, 1, accuracy: 0.01)
+            XCTAssertEqual(r.holdout!.varianceRatio, 1, accuracy: 0.05)
+        }
+    }
 }

@@ -17,6 +17,8 @@ public final class FLACDecoder {
     private var scratchChannels: Int
     private let coefScratch: UnsafeMutablePointer<Int32>
     private var md5Bytes: [UInt8] = []
+    /// When non-nil, the byte offset of every decoded frame is appended (for tests and tools).
+    var recordedFrameOffsets: [Int]?
 
     public init(verifyMD5: Bool = false) {
         self.verifyMD5 = verifyMD5
@@ -152,6 +154,7 @@ public final class FLACDecoder {
                 break
             }
             let frameStart = offset
+            recordedFrameOffsets?.append(frameStart)
             let header = try FLACFrameHeader.parse(p + offset, count: count - offset, offset: offset, info: info)
             try validate(header, info: info, frameStart: frameStart, frameIndex: frameIndex, decoded: decoded)
             reader.pos = offset + header.byteCount

@@ -2,7 +2,7 @@ import Foundation
 import EngramCore
 
 /// A simple, valid FLAC encoder (RFC 9639): per block and channel the cheapest of CONSTANT, VERBATIM
-/// and FIXED order 0–4 subframes (exact bit counts), wasted-bit detection, partitioned Rice/Rice2
+/// and FIXED order 0–4 subframes (sizes counted exactly), wasted-bit detection, partitioned Rice/Rice2
 /// residuals with escape codes, and for stereo the cheapest of independent / left-side / side-right /
 /// mid-side coding. Writes STREAMINFO with frame sizes and the MD5 of the samples. 4–24 bits, 1–8 channels.
 /// No LPC, so files are larger than `flac -5`'s (typically by 5–15 % on speech).
@@ -57,12 +57,20 @@ public struct FLACEncoder {
 
         var md5 = MD5()
         let sampleBytes = (bps + 7) / 8
-        var md5Buffer = [UInt8]()
-        md5Buffer.reserveCapacity(min(samples.count, 1 << 16) * sampleBytes)
-        for (i, v) in samples.enumerated() {
-            let u = UInt32(bitPattern: v)
-            for j in 0..<sampleBytes { md5Buffer.append(UInt8(truncatingIfNeeded: u >> (8 * UInt32(j)))) }
-            if md5Buffer.count >= 1 << 16 || i == samples.count - 1 { md5.update(md5Buffer); md5Buffer.removeAll(keepingCapacity: true) }
+        var md5Buffer = [UInt8](repeating: 0, count: 4096 * sampleBytes)
+        var done = 0
+        while done < samples.count {
+            let m = min(4096, samples.count - done)
+            md5Buffer.withUnsafeMutableBytes { out in
+                samples.withUnsafeBufferPointer { src in
+                    for i in 0..<m {
+                        let u = UInt32(bitPattern: src[done + i])
+                        for j in 0..<sampleBytes { out[i * sampleBytes + j] = UInt8(truncatingIfNeeded: u >> (8 * UInt32(j))) }
+                    }
+                }
+                md5.update(UnsafeRawPointer(out.baseAddress!), count: m * sampleBytes)
+            }
+            done += m
         }
 
         var frames = [UInt8]()

@@ -26,58 +26,136 @@ enum FLACPrediction {
 
     /// Linear prediction with quantised coefficients `coef[0..<order]` (coef[j] multiplies s[i-1-j])
     /// and right shift `shift`. The sum uses 64-bit arithmetic, exact for any valid stream.
+    /// Orders 1–12 (all the reference encoder's subset levels use) are written out so coefficients
+    /// stay in registers (the cases are generated, one per order). The newest sample stays in a
+    /// register (`last`) and its term is added last, so the loop-carried chain is one multiply, add,
+    /// shift and add; older samples are re-read from memory.
     static func restoreLPC(_ s: UnsafeMutablePointer<Int32>, count n: Int, coef: UnsafePointer<Int32>, order: Int, shift: Int) {
         guard n > order else { return }
-        // Constant orders let the compiler unroll the inner sum and keep coefficients in registers.
-        switch order {
-        case 1: lpcKernel(s, n, coef, 1, shift)
-        case 2: lpcKernel(s, n, coef, 2, shift)
-        case 3: lpcKernel(s, n, coef, 3, shift)
-        case 4: lpcKernel(s, n, coef, 4, shift)
-        case 5: lpcKernel(s, n, coef, 5, shift)
-        case 6: lpcKernel(s, n, coef, 6, shift)
-        case 7: lpcKernel(s, n, coef, 7, shift)
-        case 8: lpcKernel(s, n, coef, 8, shift)
-        case 9: lpcKernel(s, n, coef, 9, shift)
-        case 10: lpcKernel(s, n, coef, 10, shift)
-        case 11: lpcKernel(s, n, coef, 11, shift)
-        case 12: lpcKernel(s, n, coef, 12, shift)
-        default: lpcGeneric(s, n, coef, order, shift)
-        }
-    }
-
-    @inline(__always)
-    private static func lpcKernel(_ s: UnsafeMutablePointer<Int32>, _ n: Int, _ coef: UnsafePointer<Int32>, _ order: Int, _ shift: Int) {
-        let c0 = Int64(coef[0])
-        let c1 = order > 1 ? Int64(coef[1]) : 0
-        let c2 = order > 2 ? Int64(coef[2]) : 0
-        let c3 = order > 3 ? Int64(coef[3]) : 0
-        let c4 = order > 4 ? Int64(coef[4]) : 0
-        let c5 = order > 5 ? Int64(coef[5]) : 0
-        let c6 = order > 6 ? Int64(coef[6]) : 0
-        let c7 = order > 7 ? Int64(coef[7]) : 0
-        let c8 = order > 8 ? Int64(coef[8]) : 0
-        let c9 = order > 9 ? Int64(coef[9]) : 0
-        let c10 = order > 10 ? Int64(coef[10]) : 0
-        let c11 = order > 11 ? Int64(coef[11]) : 0
         let sh = Int64(shift)
-        var i = order
-        while i < n {
-            let h = s + i
-            var sum = c0 &* Int64(h[-1])
-            if order > 1 { sum &+= c1 &* Int64(h[-2]) }
-            if order > 2 { sum &+= c2 &* Int64(h[-3]) }
-            if order > 3 { sum &+= c3 &* Int64(h[-4]) }
-            if order > 4 { sum &+= c4 &* Int64(h[-5]) }
-            if order > 5 { sum &+= c5 &* Int64(h[-6]) }
-            if order > 6 { sum &+= c6 &* Int64(h[-7]) }
-            if order > 7 { sum &+= c7 &* Int64(h[-8]) }
-            if order > 8 { sum &+= c8 &* Int64(h[-9]) }
-            if order > 9 { sum &+= c9 &* Int64(h[-10]) }
-            if order > 10 { sum &+= c10 &* Int64(h[-11]) }
-            if order > 11 { sum &+= c11 &* Int64(h[-12]) }
-            h[0] = h[0] &+ Int32(truncatingIfNeeded: sum &>> sh)
-            i &+= 1
+        switch order {
+        case 1:
+            let c0 = Int64(coef[0])
+            var h = s + 1
+            var last = Int64(h[-1])
+            for _ in 1..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 2:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1])
+            var h = s + 2
+            var last = Int64(h[-1])
+            for _ in 2..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 3:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2])
+            var h = s + 3
+            var last = Int64(h[-1])
+            for _ in 3..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 4:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3])
+            var h = s + 4
+            var last = Int64(h[-1])
+            for _ in 4..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 5:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4])
+            var h = s + 5
+            var last = Int64(h[-1])
+            for _ in 5..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 6:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4]), c5 = Int64(coef[5])
+            var h = s + 6
+            var last = Int64(h[-1])
+            for _ in 6..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c5 &* Int64(h[-6]) &+ c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 7:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4]), c5 = Int64(coef[5]), c6 = Int64(coef[6])
+            var h = s + 7
+            var last = Int64(h[-1])
+            for _ in 7..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c6 &* Int64(h[-7]) &+ c5 &* Int64(h[-6]) &+ c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 8:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4]), c5 = Int64(coef[5]), c6 = Int64(coef[6]), c7 = Int64(coef[7])
+            var h = s + 8
+            var last = Int64(h[-1])
+            for _ in 8..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c7 &* Int64(h[-8]) &+ c6 &* Int64(h[-7]) &+ c5 &* Int64(h[-6]) &+ c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 9:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4]), c5 = Int64(coef[5]), c6 = Int64(coef[6]), c7 = Int64(coef[7]), c8 = Int64(coef[8])
+            var h = s + 9
+            var last = Int64(h[-1])
+            for _ in 9..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c8 &* Int64(h[-9]) &+ c7 &* Int64(h[-8]) &+ c6 &* Int64(h[-7]) &+ c5 &* Int64(h[-6]) &+ c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 10:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4]), c5 = Int64(coef[5]), c6 = Int64(coef[6]), c7 = Int64(coef[7]), c8 = Int64(coef[8]), c9 = Int64(coef[9])
+            var h = s + 10
+            var last = Int64(h[-1])
+            for _ in 10..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c9 &* Int64(h[-10]) &+ c8 &* Int64(h[-9]) &+ c7 &* Int64(h[-8]) &+ c6 &* Int64(h[-7]) &+ c5 &* Int64(h[-6]) &+ c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 11:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4]), c5 = Int64(coef[5]), c6 = Int64(coef[6]), c7 = Int64(coef[7]), c8 = Int64(coef[8]), c9 = Int64(coef[9]), c10 = Int64(coef[10])
+            var h = s + 11
+            var last = Int64(h[-1])
+            for _ in 11..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c10 &* Int64(h[-11]) &+ c9 &* Int64(h[-10]) &+ c8 &* Int64(h[-9]) &+ c7 &* Int64(h[-8]) &+ c6 &* Int64(h[-7]) &+ c5 &* Int64(h[-6]) &+ c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        case 12:
+            let c0 = Int64(coef[0]), c1 = Int64(coef[1]), c2 = Int64(coef[2]), c3 = Int64(coef[3]), c4 = Int64(coef[4]), c5 = Int64(coef[5]), c6 = Int64(coef[6]), c7 = Int64(coef[7]), c8 = Int64(coef[8]), c9 = Int64(coef[9]), c10 = Int64(coef[10]), c11 = Int64(coef[11])
+            var h = s + 12
+            var last = Int64(h[-1])
+            for _ in 12..<n {
+                let v = h[0] &+ Int32(truncatingIfNeeded: (c11 &* Int64(h[-12]) &+ c10 &* Int64(h[-11]) &+ c9 &* Int64(h[-10]) &+ c8 &* Int64(h[-9]) &+ c7 &* Int64(h[-8]) &+ c6 &* Int64(h[-7]) &+ c5 &* Int64(h[-6]) &+ c4 &* Int64(h[-5]) &+ c3 &* Int64(h[-4]) &+ c2 &* Int64(h[-3]) &+ c1 &* Int64(h[-2]) &+ c0 &* last) &>> sh)
+                h[0] = v
+                last = Int64(v)
+                h += 1
+            }
+        default:
+            lpcGeneric(s, n, coef, order, shift)
         }
     }
 

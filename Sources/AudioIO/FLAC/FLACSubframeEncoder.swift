@@ -1,6 +1,7 @@
 /// Chooses and writes one subframe (RFC 9639 §9.2): CONSTANT, VERBATIM or FIXED order 0–4, with
 /// wasted bits and a partitioned Rice / Rice2 residual (escape-coded partitions where cheaper).
-/// Sizes are computed exactly, so the cheapest choice is the one written.
+/// Partitioning and Rice parameters are chosen from estimates; the candidates' sizes are then counted
+/// exactly, so the subframe kind written is the smallest of the candidates.
 struct FLACSubframeEncoder {
     /// Largest residual partition order tried (RFC limit 15; the FLAC subset allows 8).
     var maxPartitionOrder = 8
@@ -67,80 +68,112 @@ struct FLACSubframeEncoder {
         return r
     }
 
-    /// Two's-complement width needed for `v`.
-    static func signedBits(_ v: Int64) -> Int {
-        v >= 0 ? 65 - v.leadingZeroBitCount : 65 - (~v).leadingZeroBitCount
-    }
-
-    /// Finds the cheapest partition order / parameters. Returns nil if a residual does not fit 32 bits
-    /// (the format's limit), in which case this predictor is not used.
+    /// Chooses the partition order and Rice parameters (libFLAC-style: from per-partition sums of the
+    /// folded residuals, cost(k) ≈ count·(k+1) + sum >> k), escape-coding a partition where that is
+    /// cheaper, then counts the chosen layout's size exactly. Returns nil if a residual does not fit
+    /// 32 bits (the format's limit), in which case this predictor is not used.
     func planResidual(_ r: [Int64], blockSize n: Int, order: Int) -> ResidualPlan? {
         // Finest usable partition order: divides the block and leaves the first partition non-empty.
         var top = 0
         while top < maxPartitionOrder && n % (1 << (top + 1)) == 0 && (n >> (top + 1)) > order { top += 1 }
         let parts = 1 << top
         let psize = n >> top
-        var maxU: UInt64 = 0
-        var us = [UInt64](repeating: 0, count: r.count)
-        for (i, v) in r.enumerated() {
-            if v > Int64(Int32.max) || v < Int64(Int32.min) { return nil }
-            let u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
-            us[i] = u
-            maxU = max(maxU, u)
-        }
-        let kMax = min(30, max(0, 64 - maxU.leadingZeroBitCount))
-        // cost[p][k] = exact Rice bits of the values in finest partition p with parameter k.
-        var cost = [[Int]](repeating: [Int](repeating: 0, count: kMax + 1), count: parts)
+        var sums = [UInt64](repeating: 0, count: parts)
         var escBits = [Int](repeating: 0, count: parts)
         var counts = [Int](repeating: 0, count: parts)
-        var i = 0
-        for p in 0..<parts {
-            let cnt = p == 0 ? psize - order : psize
-            counts[p] = cnt
-            var sums = [Int](repeating: 0, count: kMax + 1)
-            var eb = 0
-            for j in 0..<cnt {
-                let u = us[i + j]
-                for k in 0...kMax { sums[k] &+= Int(u >> UInt64(k)) }
-                let v = r[i + j]
-                if v != 0 { eb = max(eb, FLACSubframeEncoder.signedBits(v)) }
+        let fits: Bool = r.withUnsafeBufferPointer { rb in
+            var i = 0
+            for p in 0..<parts {
+                let cnt = p == 0 ? psize - order : psize
+                var sum: UInt64 = 0
+                var orAll: Int64 = 0
+                for j in i..<(i + cnt) {
+                    let v = rb[j]
+                    if v > Int64(Int32.max) || v < Int64(Int32.min) { return false }
+                    sum &+= UInt64(bitPattern: (v &<< 1) ^ (v &>> 63))
+                    orAll |= v ^ (v &>> 63) // magnitude bits (v for v ≥ 0, ~v for v < 0)
+                }
+                sums[p] = sum
+                counts[p] = cnt
+                escBits[p] = orAll == 0 && sum == 0 ? 0 : 65 - orAll.leadingZeroBitCount
+                i += cnt
             }
-            for k in 0...kMax { cost[p][k] = sums[k] + cnt * (k + 1) }
-            escBits[p] = eb
-            i += cnt
+            return true
         }
+        guard fits else { return nil }
         var best: ResidualPlan?
+        var bestEstimate = Int.max
         var level = top
         while true {
             for (paramBits, kLimit) in [(4, 14), (5, 30)] {
-                var total = 2 + 4
+                var estimate = 2 + 4
                 var params = [Int](), escapes = [Int]()
-                for p in 0..<cost.count {
-                    var bk = 0, bc = Int.max
-                    for k in 0...min(kLimit, kMax) where cost[p][k] < bc { bc = cost[p][k]; bk = k }
+                for p in 0..<sums.count {
+                    let (k, cost) = FLACSubframeEncoder.bestRiceParameter(sum: sums[p], count: counts[p], limit: kLimit)
                     let esc = escBits[p] > 31 ? Int.max / 2 : 5 + counts[p] * escBits[p]  // width field is 5 bits
-                    if esc < bc {
-                        total += paramBits + esc; params.append(0); escapes.append(escBits[p])
+                    if esc < cost {
+                        estimate += paramBits + esc; params.append(0); escapes.append(escBits[p])
                     } else {
-                        total += paramBits + bc; params.append(bk); escapes.append(-1)
+                        estimate += paramBits + cost; params.append(k); escapes.append(-1)
                     }
                 }
-                if best == nil || total < best!.bits {
-                    best = ResidualPlan(parameterBits: paramBits, partitionOrder: level, parameters: params, escapeBits: escapes, bits: total)
+                if estimate < bestEstimate {
+                    bestEstimate = estimate
+                    best = ResidualPlan(parameterBits: paramBits, partitionOrder: level, parameters: params, escapeBits: escapes, bits: 0)
                 }
             }
             if level == 0 { break }
-            // Merge pairs of partitions: costs add for equal k, escape width is the max.
-            var merged = [[Int]](), mEsc = [Int](), mCounts = [Int]()
-            for p in stride(from: 0, to: cost.count, by: 2) {
-                merged.append(zip(cost[p], cost[p + 1]).map { $0 + $1 })
+            var mSums = [UInt64](), mEsc = [Int](), mCounts = [Int]()
+            for p in stride(from: 0, to: sums.count, by: 2) {
+                mSums.append(sums[p] &+ sums[p + 1])
                 mEsc.append(max(escBits[p], escBits[p + 1]))
                 mCounts.append(counts[p] + counts[p + 1])
             }
-            cost = merged; escBits = mEsc; counts = mCounts
+            sums = mSums; escBits = mEsc; counts = mCounts
             level -= 1
         }
-        return best
+        guard var plan = best else { return nil }
+        plan.bits = exactBits(plan, r, blockSize: n, order: order)
+        return plan
+    }
+
+    /// The Rice parameter (0...limit) minimising the estimated size count·(k+1) + sum >> k.
+    static func bestRiceParameter(sum: UInt64, count: Int, limit: Int) -> (Int, Int) {
+        if count == 0 { return (0, 0) }
+        let mean = sum / UInt64(count)
+        let guess = mean == 0 ? 0 : min(limit, 63 - mean.leadingZeroBitCount)
+        var bestK = 0, bestCost = Int.max
+        for k in max(0, guess - 1)...min(limit, guess + 1) {
+            let cost = count * (k + 1) + Int(truncatingIfNeeded: sum >> UInt64(k))
+            if cost < bestCost { bestCost = cost; bestK = k }
+        }
+        return (bestK, bestCost)
+    }
+
+    /// Exact size in bits of residual `r` written with `plan`.
+    func exactBits(_ plan: ResidualPlan, _ r: [Int64], blockSize n: Int, order: Int) -> Int {
+        let psize = n >> plan.partitionOrder
+        var bits = 2 + 4
+        r.withUnsafeBufferPointer { rb in
+            var i = 0
+            for p in 0..<(1 << plan.partitionOrder) {
+                let cnt = p == 0 ? psize - order : psize
+                bits += plan.parameterBits
+                if plan.escapeBits[p] >= 0 {
+                    bits += 5 + cnt * plan.escapeBits[p]
+                } else {
+                    let k = UInt64(plan.parameters[p])
+                    var q = 0
+                    for j in i..<(i + cnt) {
+                        let v = rb[j]
+                        q &+= Int(truncatingIfNeeded: UInt64(bitPattern: (v &<< 1) ^ (v &>> 63)) >> k)
+                    }
+                    bits += q + cnt * (Int(k) + 1)
+                }
+                i += cnt
+            }
+        }
+        return bits
     }
 
     /// Writes the planned subframe for `x`.

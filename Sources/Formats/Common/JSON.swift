@@ -42,29 +42,68 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 }
 
-/// A JSON object: key order as written plus a hash index.
+/// A JSON object: keys in the order written. Small objects (the common case: Zarr metadata,
+/// tensor headers) are searched linearly, which beats hashing for a handful of keys; a hash
+/// index is built once an object grows past 16 keys.
 public struct JSONObject: Equatable, Sendable {
     public private(set) var keys: [String] = []
-    public private(set) var values: [String: JSONValue] = [:]
+    private var vals: [JSONValue] = []
+    private var index: [String: Int]? = nil
+    private static let indexThreshold = 16
 
     public init() {}
     public init(_ pairs: [(String, JSONValue)]) { for (k, v) in pairs { self[k] = v } }
 
+    private func position(_ key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
     public subscript(key: String) -> JSONValue? {
-        get { values[key] }
+        get { position(key).map { vals[$0] } }
         set {
-            if let v = newValue {
-                if values.updateValue(v, forKey: key) == nil { keys.append(key) }
-            } else if values.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            if let i = position(key) {
+                if let v = newValue {
+                    vals[i] = v
+                } else {
+                    keys.remove(at: i)
+                    vals.remove(at: i)
+                    if index != nil { rebuildIndex() }
+                }
+            } else if let v = newValue {
+                keys.append(key)
+                vals.append(v)
+                if index != nil {
+                    index![key] = keys.count - 1
+                } else if keys.count > Self.indexThreshold {
+                    rebuildIndex()
+                }
             }
         }
+    }
+
+    private mutating func rebuildIndex() {
+        var d = [String: Int](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() { d[k] = i }
+        index = d
+    }
+
+    /// The entries as a dictionary.
+    public var values: [String: JSONValue] {
+        var d = [String: JSONValue](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() { d[k] = vals[i] }
+        return d
     }
 
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
-    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.values == b.values }
+    /// Equal when both hold the same keys with equal values (order ignored).
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        guard a.count == b.count else { return false }
+        for (i, k) in a.keys.enumerated() where b[k] != a.vals[i] { return false }
+        return true
+    }
 }
 
 /// JSON parsing and writing.

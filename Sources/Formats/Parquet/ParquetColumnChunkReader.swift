@@ -1,21 +1,27 @@
 import EngramCore
 
-/// Value types a column chunk decodes into, with their PLAIN decoder.
+/// Value types a column chunk decodes into, with their PLAIN decoder. Decoders write into
+/// initialized memory (`out[i] = v`).
 protocol ParquetPlainDecodable {
-    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [Self], _ ctx: PageContext) throws -> Int
+    /// The placeholder that output storage is initialized with.
+    init()
+    /// Smallest PLAIN size of one value in bits, to reject impossible counts before allocating.
+    static var minPlainBits: Int { get }
+    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<Self>, _ ctx: PageContext) throws -> Int
     /// RLE-encoded values (the hybrid with a 4-byte length prefix); only BOOLEAN supports it.
-    static func decodeRLE(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [Self], _ ctx: PageContext) throws
+    static func decodeRLE(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<Self>, _ ctx: PageContext) throws
 }
 
 extension ParquetPlainDecodable {
-    static func decodeRLE(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [Self], _ ctx: PageContext) throws {
+    static func decodeRLE(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<Self>, _ ctx: PageContext) throws {
         throw ctx.error("unsupported encoding RLE for this column type")
     }
 }
 
 extension ParquetPlainDecodable where Self: ParquetFixedWidth {
-    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [Self], _ ctx: PageContext) throws -> Int {
-        try ParquetPlain.decodeFixed(buf, count: count, into: &out, ctx)
+    static var minPlainBits: Int { 8 * MemoryLayout<Self>.size }
+    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<Self>, _ ctx: PageContext) throws -> Int {
+        try ParquetPlain.decodeFixed(buf, count: count, into: out, ctx)
     }
 }
 
@@ -25,22 +31,54 @@ extension Float: ParquetPlainDecodable {}
 extension Double: ParquetPlainDecodable {}
 
 extension String: ParquetPlainDecodable {
-    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [String], _ ctx: PageContext) throws -> Int {
-        try ParquetPlain.decodeStrings(buf, count: count, into: &out, ctx)
+    static var minPlainBits: Int { 32 }
+    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<String>, _ ctx: PageContext) throws -> Int {
+        try ParquetPlain.decodeStrings(buf, count: count, into: out, ctx)
     }
 }
 
 extension Bool: ParquetPlainDecodable {
-    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [Bool], _ ctx: PageContext) throws -> Int {
-        try ParquetPlain.decodeBools(buf, count: count, into: &out, ctx)
+    static var minPlainBits: Int { 1 }
+    static func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<Bool>, _ ctx: PageContext) throws -> Int {
+        try ParquetPlain.decodeBools(buf, count: count, into: out, ctx)
     }
 
-    static func decodeRLE(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [Bool], _ ctx: PageContext) throws {
+    static func decodeRLE(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<Bool>, _ ctx: PageContext) throws {
         guard buf.count >= 4 else { throw ctx.error("RLE boolean data lacks its 4-byte length") }
         let len = Int(UInt32(littleEndian: buf.loadUnaligned(as: UInt32.self)))
         guard len <= buf.count - 4 else { throw ctx.error("RLE boolean length \(len) runs past the end of the page") }
         let bits = try ParquetRLEHybrid.decodeToArray(UnsafeRawBufferPointer(rebasing: buf[4..<4 + len]), bitWidth: 1, count: count, ctx)
-        for b in bits { out.append(b != 0) }
+        for (i, b) in bits.enumerated() { out[i] = b != 0 }
+    }
+}
+
+/// Where decoded values go: `write(n)` hands out room for the next `n` values.
+protocol ParquetValueSink {
+    associatedtype Value: ParquetPlainDecodable
+    mutating func write(_ n: Int, _ body: (UnsafeMutablePointer<Value>) throws -> Void) throws
+}
+
+/// Writes into preallocated, initialized storage (a row group's slice of the final column).
+struct ParquetSliceSink<Value: ParquetPlainDecodable>: ParquetValueSink {
+    let base: UnsafeMutablePointer<Value>
+    let capacity: Int
+    var count = 0
+
+    mutating func write(_ n: Int, _ body: (UnsafeMutablePointer<Value>) throws -> Void) throws {
+        precondition(n <= capacity - count, "chunk reader exceeded the validated row count")
+        try body(base + count)
+        count += n
+    }
+}
+
+/// Grows an array page by page (used when the footer's row counts are too large to trust up front).
+struct ParquetArraySink<Value: ParquetPlainDecodable>: ParquetValueSink {
+    var values: [Value] = []
+
+    mutating func write(_ n: Int, _ body: (UnsafeMutablePointer<Value>) throws -> Void) throws {
+        let old = values.count
+        values.append(contentsOf: repeatElement(Value(), count: n))
+        try values.withUnsafeMutableBufferPointer { try body($0.baseAddress! + old) }
     }
 }
 
@@ -65,14 +103,20 @@ struct ParquetColumnChunkReader {
     let rowGroup: Int
     let numRows: Int
 
+    /// Decodes the chunk into a new column (values appended page by page).
     func read() throws -> ParquetColumn {
+        func run<V: ParquetPlainDecodable>(_: V.Type) throws -> [V] {
+            var sink = ParquetArraySink<V>()
+            try decode(into: &sink)
+            return sink.values
+        }
         switch leaf.kind {
-        case .int32: return .int32(try decode(Int32.self))
-        case .int64: return .int64(try decode(Int64.self))
-        case .float: return .float(try decode(Float.self))
-        case .double: return .double(try decode(Double.self))
-        case .bool: return .bool(try decode(Bool.self))
-        case .string: return .string(try decode(String.self))
+        case .int32: return .int32(try run(Int32.self))
+        case .int64: return .int64(try run(Int64.self))
+        case .float: return .float(try run(Float.self))
+        case .double: return .double(try run(Double.self))
+        case .bool: return .bool(try run(Bool.self))
+        case .string: return .string(try run(String.self))
         }
     }
 
@@ -80,7 +124,9 @@ struct ParquetColumnChunkReader {
         EngramError(path, "column '\(leaf.name)', row group \(rowGroup): \(message)")
     }
 
-    func decode<V: ParquetPlainDecodable>(_: V.Type) throws -> [V] {
+    /// Decodes every page of the chunk into `sink`: exactly `numRows` values, or an error.
+    func decode<S: ParquetValueSink>(into sink: inout S) throws {
+        typealias V = S.Value
         typealias F = ParquetFormat
         guard meta.type == leaf.physicalType.rawValue else {
             throw chunkError("chunk type \(F.PhysicalType.name(meta.type)) differs from schema type \(F.PhysicalType.name(leaf.physicalType.rawValue))")
@@ -93,7 +139,7 @@ struct ParquetColumnChunkReader {
             throw chunkError("chunk holds \(meta.numValues) values, row group has \(numRows) rows")
         }
         // Writers leave the page offsets of empty chunks unset (0); there is nothing to read.
-        if numRows == 0 { return [] }
+        if numRows == 0 { return }
         var start = meta.dataPageOffset
         if let d = meta.dictionaryPageOffset, d > 0, d < start { start = d }
         guard start >= 4, start <= Int64(dataEnd), meta.totalCompressedSize >= 0, meta.totalCompressedSize <= Int64(dataEnd) - start else {
@@ -102,11 +148,6 @@ struct ParquetColumnChunkReader {
         let end = Int(start + meta.totalCompressedSize)
         var pos = Int(start)
         var ctx = PageContext(file: path, column: leaf.name, rowGroup: rowGroup, pageOffset: pos)
-        var values: [V] = []
-        // Reserve once for the whole chunk (per-page exact reservations would defeat geometric
-        // growth). Bounded by the chunk's size so a lying row count cannot force a huge allocation;
-        // highly compressed chunks simply grow past it.
-        values.reserveCapacity(min(numRows, 64 * (end - pos) + 1024))
         var dictionary: [V]?
         var done = 0
         while done < numRows {
@@ -129,10 +170,15 @@ struct ParquetColumnChunkReader {
                 guard dh.encoding == F.Encoding.plain.rawValue || dh.encoding == F.Encoding.plainDictionary.rawValue else {
                     throw ctx.error("unsupported dictionary encoding \(F.Encoding.name(dh.encoding))")
                 }
-                guard dh.numValues >= 0 else { throw ctx.error("negative dictionary size") }
+                let count = Int(dh.numValues)
+                guard count >= 0 else { throw ctx.error("negative dictionary size") }
                 var dict: [V] = []
                 try withPageData(page, uncompressedSize: usize, compressed: true, ctx) { data in
-                    _ = try V.decodePlain(data, count: Int(dh.numValues), into: &dict, ctx)
+                    guard count <= data.count * 8 / V.minPlainBits else {
+                        throw ctx.error("dictionary page of \(data.count) bytes cannot hold \(count) values")
+                    }
+                    dict = [V](repeating: V(), count: count)
+                    _ = try dict.withUnsafeMutableBufferPointer { try V.decodePlain(data, count: count, into: $0.baseAddress!, ctx) }
                 }
                 dictionary = dict
             case .dataPage:
@@ -151,7 +197,9 @@ struct ParquetColumnChunkReader {
                         try checkNoNulls(UnsafeRawBufferPointer(rebasing: data[4..<4 + len]), count: n, ctx)
                         p = 4 + len
                     }
-                    try decodeValues(dh.encoding, UnsafeRawBufferPointer(rebasing: data[p...]), count: n, dictionary, into: &values, ctx)
+                    try sink.write(n) { out in
+                        try decodeValues(dh.encoding, UnsafeRawBufferPointer(rebasing: data[p...]), count: n, dictionary, into: out, ctx)
+                    }
                 }
                 done += n
             case .dataPageV2:
@@ -173,14 +221,13 @@ struct ParquetColumnChunkReader {
                 }
                 let body = UnsafeRawBufferPointer(rebasing: page[(repLen + defLen)...])
                 try withPageData(body, uncompressedSize: usize - repLen - defLen, compressed: dh.isCompressed, ctx) { data in
-                    try decodeValues(dh.encoding, data, count: n, dictionary, into: &values, ctx)
+                    try sink.write(n) { out in try decodeValues(dh.encoding, data, count: n, dictionary, into: out, ctx) }
                 }
                 done += n
             default:
                 continue  // index pages and unknown page types carry no values
             }
         }
-        return values
     }
 
     /// Calls `body` with the page's uncompressed bytes.
@@ -209,11 +256,11 @@ struct ParquetColumnChunkReader {
     }
 
     private func decodeValues<V: ParquetPlainDecodable>(_ encoding: Int32, _ data: UnsafeRawBufferPointer, count: Int, _ dictionary: [V]?,
-                                                        into values: inout [V], _ ctx: PageContext) throws {
+                                                        into out: UnsafeMutablePointer<V>, _ ctx: PageContext) throws {
         typealias E = ParquetFormat.Encoding
         switch E(rawValue: encoding) {
         case .plain:
-            _ = try V.decodePlain(data, count: count, into: &values, ctx)
+            _ = try V.decodePlain(data, count: count, into: out, ctx)
         case .plainDictionary, .rleDictionary:
             guard let dictionary else { throw ctx.error("dictionary-encoded page without a dictionary page") }
             guard count > 0 else { return }
@@ -221,12 +268,14 @@ struct ParquetColumnChunkReader {
             let width = Int(data[0])
             let indices = try ParquetRLEHybrid.decodeToArray(UnsafeRawBufferPointer(rebasing: data[1...]), bitWidth: width, count: count, ctx)
             let dictCount = dictionary.count
-            for i in indices {
-                guard Int(i) < dictCount else { throw ctx.error("dictionary index \(i) outside the dictionary of \(dictCount) values") }
-                values.append(dictionary[Int(i)])
+            try dictionary.withUnsafeBufferPointer { dict in
+                for (k, i) in indices.enumerated() {
+                    guard Int(i) < dictCount else { throw ctx.error("dictionary index \(i) outside the dictionary of \(dictCount) values") }
+                    out[k] = dict[Int(i)]
+                }
             }
         case .rle:
-            try V.decodeRLE(data, count: count, into: &values, ctx)
+            try V.decodeRLE(data, count: count, into: out, ctx)
         default:
             throw EngramError(path, "unsupported encoding \(E.name(encoding)) in column '\(leaf.name)' (row group \(rowGroup), page at byte \(ctx.pageOffset))")
         }

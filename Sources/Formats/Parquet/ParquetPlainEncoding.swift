@@ -1,5 +1,4 @@
 import EngramCore
-import Foundation
 
 /// PLAIN encoding: fixed-width values little-endian back to back; BOOLEAN bit-packed LSB first;
 /// BYTE_ARRAY as a 4-byte little-endian length followed by the bytes.
@@ -53,38 +52,34 @@ enum ParquetPlain {
 
     // MARK: Decoding (callers pass a page context for error messages)
 
-    /// Decodes `count` fixed-width values from the start of `buf`; returns the bytes consumed.
-    static func decodeFixed<T: ParquetFixedWidth>(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [T], _ ctx: PageContext) throws -> Int {
+    /// Decodes `count` fixed-width values from the start of `buf` into `out`; returns the bytes consumed.
+    static func decodeFixed<T: ParquetFixedWidth>(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<T>, _ ctx: PageContext) throws -> Int {
         let size = MemoryLayout<T>.size
         guard count <= buf.count / size else {
             throw ctx.error("PLAIN data holds \(buf.count / size) values, page announces \(count)")
         }
-        let old = out.count
         let n = count * size
-        guard n > 0 else { return 0 }
-        out.append(contentsOf: repeatElement(T(), count: count))
-        out.withUnsafeMutableBytes { dst in
-            (dst.baseAddress! + old * size).copyMemory(from: buf.baseAddress!, byteCount: n)
-        }
+        if n > 0 { UnsafeMutableRawPointer(out).copyMemory(from: buf.baseAddress!, byteCount: n) }
         return n
     }
 
-    /// Decodes `count` bit-packed booleans; returns the bytes consumed.
-    static func decodeBools(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [Bool], _ ctx: PageContext) throws -> Int {
+    /// Decodes `count` bit-packed booleans into `out`; returns the bytes consumed.
+    static func decodeBools(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<Bool>, _ ctx: PageContext) throws -> Int {
         let bytes = (count + 7) / 8
         guard bytes <= buf.count else {
             throw ctx.error("PLAIN BOOLEAN data holds \(buf.count * 8) values, page announces \(count)")
         }
         for i in 0..<count {
-            out.append(buf[i >> 3] & (1 << UInt8(i & 7)) != 0)
+            out[i] = buf[i >> 3] & (1 << UInt8(i & 7)) != 0
         }
         return bytes
     }
 
-    /// Decodes `count` length-prefixed UTF-8 strings; returns the bytes consumed.
-    /// A value equal to the previous one reuses its `String` (runs of repeated ids are common).
-    static func decodeStrings(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [String], _ ctx: PageContext) throws -> Int {
-        // Every value takes at least its 4-byte length: reject impossible counts before reserving.
+    /// Decodes `count` length-prefixed UTF-8 strings into `out` (initialized memory); returns the
+    /// bytes consumed. A value equal to the previous one reuses its `String` (runs of repeated ids
+    /// are common).
+    static func decodeStrings(_ buf: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<String>, _ ctx: PageContext) throws -> Int {
+        // Every value takes at least its 4-byte length: reject impossible counts.
         guard count <= buf.count / 4 else {
             throw ctx.error("PLAIN BYTE_ARRAY data of \(buf.count) bytes cannot hold \(count) values")
         }
@@ -101,17 +96,15 @@ enum ParquetPlain {
             guard n <= buf.count - p else {
                 throw ctx.error("BYTE_ARRAY value \(i) of \(n) bytes runs past the end of the page")
             }
-            if n == previousLength && ByteCompare.equal(base + p, base + previousStart, count: n) {
-                out.append(previous)
-            } else {
+            if n != previousLength || !ByteCompare.equal(base + p, base + previousStart, count: n) {
                 guard UTF8Validation.isValid(base + p, count: n) else {
                     throw ctx.error("string value \(i) is not valid UTF-8")
                 }
                 previous = String(decoding: UnsafeBufferPointer(start: base + p, count: n), as: UTF8.self)
                 previousStart = p
                 previousLength = n
-                out.append(previous)
             }
+            out[i] = previous
             p += n
         }
         return p

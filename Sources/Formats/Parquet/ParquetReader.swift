@@ -12,8 +12,8 @@ import Foundation
 public enum ParquetReader {
     /// Reads the whole table, or only `columns` (in the file's order) when given.
     public static func read(_ url: URL, columns: [String]? = nil) throws -> ParquetTable {
-        let data = try readFile(url)
-        return try read(data, columns: columns, path: url.path)
+        let file = try MappedFile(url)
+        return try withExtendedLifetime(file) { try read(bytes: file.bytes, columns: columns, path: url.path) }
     }
 
     /// Reads a table from the bytes of a Parquet file; `path` names it in errors.
@@ -23,16 +23,8 @@ public enum ParquetReader {
 
     /// The decoded footer metadata (schema, row groups, statistics) without reading any pages.
     public static func metadata(_ url: URL) throws -> ParquetFormat.FileMetaData {
-        let data = try readFile(url)
-        return try data.withUnsafeBytes { try footer($0, path: url.path).metadata }
-    }
-
-    static func readFile(_ url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw EngramError(url.path, "cannot read Parquet file: \(error.localizedDescription)")
-        }
+        let file = try MappedFile(url)
+        return try withExtendedLifetime(file) { try footer(file.bytes, path: url.path).metadata }
     }
 
     /// Parses the footer: `…<FileMetaData><u32 length>PAR1`. Returns the metadata and where it starts.
@@ -57,7 +49,10 @@ public enum ParquetReader {
         return (meta, start)
     }
 
-    static func read(bytes: UnsafeRawBufferPointer, columns wanted: [String]?, path: String) throws -> ParquetTable {
+    /// - Parameter preallocationLimit: most values (rows × columns) allocated up front on the
+    ///   footer's word; larger tables grow chunk by chunk (default: max(2^24, 256 × file size)).
+    static func read(bytes: UnsafeRawBufferPointer, columns wanted: [String]?, path: String,
+                     preallocationLimit: Int? = nil) throws -> ParquetTable {
         let (meta, footerStart) = try footer(bytes, path: path)
         let leaves = try ParquetFormat.flatLeaves(of: meta.schema, file: path)
         var selected = Array(leaves.indices)
@@ -92,28 +87,46 @@ public enum ParquetReader {
         }
         // Decode every (row group, column) chunk; chunks are independent.
         let jobs = meta.rowGroups.indices.flatMap { g in selected.map { (g, $0) } }
-        var results = [Result<ParquetColumn, Error>?](repeating: nil, count: jobs.count)
-        let decodeJob = { (j: Int) -> Result<ParquetColumn, Error> in
+        func chunkReader(_ j: Int) -> ParquetColumnChunkReader {
             let (g, c) = jobs[j]
-            let reader = ParquetColumnChunkReader(file: bytes, dataEnd: footerStart, path: path, leaf: leaves[c],
-                                                  meta: meta.rowGroups[g].columns[c].metaData!, rowGroup: g,
-                                                  numRows: Int(meta.rowGroups[g].numRows))
-            return Result { try reader.read() }
+            return ParquetColumnChunkReader(file: bytes, dataEnd: footerStart, path: path, leaf: leaves[c],
+                                            meta: meta.rowGroups[g].columns[c].metaData!, rowGroup: g,
+                                            numRows: Int(meta.rowGroups[g].numRows))
         }
-        if jobs.count > 1 {
-            results.withUnsafeMutableBufferPointer { out in
-                let out = out
-                DispatchQueue.concurrentPerform(iterations: jobs.count) { j in out[j] = decodeJob(j) }
+        let (values, overflow) = total.multipliedReportingOverflow(by: Int64(selected.count))
+        if !overflow && values <= Int64(preallocationLimit ?? max(1 << 24, 256 * bytes.count)) {
+            // Plausible size: decode straight into the final columns, each chunk into its rows.
+            var rowStart = [Int](repeating: 0, count: meta.rowGroups.count)
+            for g in 1..<max(1, meta.rowGroups.count) { rowStart[g] = rowStart[g - 1] + Int(meta.rowGroups[g - 1].numRows) }
+            var columns = [ParquetColumnStorage?](repeating: nil, count: leaves.count)
+            for c in selected { columns[c] = ParquetColumnStorage(kind: leaves[c].kind, count: Int(total)) }
+            let storage = columns
+            var errors = [Error?](repeating: nil, count: jobs.count)
+            errors.withUnsafeMutableBufferPointer { errs in
+                let errs = errs
+                runParallel(jobs.count) { j in
+                    do { try storage[jobs[j].1]!.decode(chunkReader(j), rowOffset: rowStart[jobs[j].0]) } catch { errs[j] = error }
+                }
             }
-        } else if jobs.count == 1 {
-            results[0] = decodeJob(0)
+            if let e = errors.first(where: { $0 != nil }) { throw e! }
+            return ParquetTable(selected.map { c in (leaves[c].name, storage[c]!.take()) })
         }
-        // Assemble columns in schema order, row groups in file order (first error wins).
+        // Row counts too large to allocate up front on the footer's word: grow per chunk, then join.
+        var results = [Result<ParquetColumn, Error>?](repeating: nil, count: jobs.count)
+        results.withUnsafeMutableBufferPointer { out in
+            let out = out
+            runParallel(jobs.count) { j in out[j] = Result { try chunkReader(j).read() } }
+        }
         var parts = [[ParquetColumn]](repeating: [], count: leaves.count)
         for (j, (_, c)) in jobs.enumerated() {
             parts[c].append(try results[j]!.get())
         }
         return ParquetTable(selected.map { c in (leaves[c].name, concatenate(parts[c], kind: leaves[c].kind)) })
+    }
+
+    /// Runs `body(0..<n)` on all cores (inline when there is a single job).
+    static func runParallel(_ n: Int, _ body: (Int) -> Void) {
+        if n == 1 { body(0) } else if n > 1 { DispatchQueue.concurrentPerform(iterations: n, execute: body) }
     }
 
     /// Joins the row-group parts of one column.
@@ -132,6 +145,79 @@ public enum ParquetReader {
         case .double: return .double(join { if case let .double(v) = $0 { return v } else { return [] } })
         case .bool: return .bool(join { if case let .bool(v) = $0 { return v } else { return [] } })
         case .string: return .string(join { if case let .string(v) = $0 { return v } else { return [] } })
+        }
+    }
+}
+
+/// Output storage of one column while its chunks decode in parallel into disjoint row ranges.
+final class ParquetColumnBuffer<V: ParquetPlainDecodable>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<V>
+    let count: Int
+    private var moved = false
+
+    init(count: Int) {
+        self.count = count
+        base = UnsafeMutablePointer<V>.allocate(capacity: max(1, count))
+        base.initialize(repeating: V(), count: count)
+    }
+
+    deinit {
+        if !moved { base.deinitialize(count: count) }
+        base.deallocate()
+    }
+
+    func decode(_ reader: ParquetColumnChunkReader, rowOffset: Int) throws {
+        var sink = ParquetSliceSink(base: base + rowOffset, capacity: reader.numRows)
+        try reader.decode(into: &sink)
+    }
+
+    /// Moves the values into an array (once).
+    func take() -> [V] {
+        precondition(!moved)
+        moved = true
+        guard count > 0 else { return [] }
+        return [V](unsafeUninitializedCapacity: count) { buf, n in
+            buf.baseAddress!.moveInitialize(from: base, count: count)
+            n = count
+        }
+    }
+}
+
+/// A `ParquetColumnBuffer` of the column's value kind.
+enum ParquetColumnStorage: @unchecked Sendable {
+    case int32(ParquetColumnBuffer<Int32>), int64(ParquetColumnBuffer<Int64>), float(ParquetColumnBuffer<Float>)
+    case double(ParquetColumnBuffer<Double>), bool(ParquetColumnBuffer<Bool>), string(ParquetColumnBuffer<String>)
+
+    init(kind: ParquetValueKind, count: Int) {
+        switch kind {
+        case .int32: self = .int32(.init(count: count))
+        case .int64: self = .int64(.init(count: count))
+        case .float: self = .float(.init(count: count))
+        case .double: self = .double(.init(count: count))
+        case .bool: self = .bool(.init(count: count))
+        case .string: self = .string(.init(count: count))
+        }
+    }
+
+    func decode(_ reader: ParquetColumnChunkReader, rowOffset: Int) throws {
+        switch self {
+        case let .int32(b): try b.decode(reader, rowOffset: rowOffset)
+        case let .int64(b): try b.decode(reader, rowOffset: rowOffset)
+        case let .float(b): try b.decode(reader, rowOffset: rowOffset)
+        case let .double(b): try b.decode(reader, rowOffset: rowOffset)
+        case let .bool(b): try b.decode(reader, rowOffset: rowOffset)
+        case let .string(b): try b.decode(reader, rowOffset: rowOffset)
+        }
+    }
+
+    func take() -> ParquetColumn {
+        switch self {
+        case let .int32(b): return .int32(b.take())
+        case let .int64(b): return .int64(b.take())
+        case let .float(b): return .float(b.take())
+        case let .double(b): return .double(b.take())
+        case let .bool(b): return .bool(b.take())
+        case let .string(b): return .string(b.take())
         }
     }
 }

@@ -9,9 +9,11 @@ public enum ParquetCompression: Sendable {
 }
 
 /// Writes flat tables as Parquet files readable by pandas/pyarrow: one REQUIRED leaf per column
-/// (strings annotated STRING/UTF8), PLAIN-encoded v1 data pages of about `pageSize` bytes,
-/// UNCOMPRESSED or SNAPPY, row groups of `rowGroupSize` rows, per-chunk statistics
-/// (min/max/null_count). Column chunks are encoded in parallel; the bytes do not depend on it.
+/// (strings annotated STRING/UTF8), v1 data pages of about `pageSize` bytes, UNCOMPRESSED or
+/// SNAPPY, row groups of `rowGroupSize` rows, per-chunk statistics (min/max/null_count).
+/// With `dictionary` on (the default, like pyarrow), a column chunk whose values repeat enough is
+/// dictionary-encoded (RLE_DICTIONARY); other chunks and booleans are PLAIN-encoded.
+/// Column chunks are encoded in parallel; the bytes do not depend on it.
 public enum ParquetWriter {
     /// pyarrow's default row-group length (rows).
     public static let defaultRowGroupSize = 1 << 20
@@ -22,19 +24,23 @@ public enum ParquetWriter {
 
     /// Writes `table` to `url` atomically (temporary sibling + rename).
     public static func write(_ table: ParquetTable, to url: URL, compression: ParquetCompression = .snappy,
-                             rowGroupSize: Int = defaultRowGroupSize, pageSize: Int = defaultPageSize) throws {
-        let bytes = try encode(table, compression: compression, rowGroupSize: rowGroupSize, pageSize: pageSize, path: url.path)
+                             rowGroupSize: Int = defaultRowGroupSize, pageSize: Int = defaultPageSize,
+                             dictionary: Bool = true) throws {
+        let bytes = try encode(table, compression: compression, rowGroupSize: rowGroupSize, pageSize: pageSize,
+                               dictionary: dictionary, path: url.path)
         try AtomicFile.write(Data(bytes), to: url)
     }
 
     /// The bytes of a Parquet file holding `table`; `path` names the destination in errors.
     public static func encode(_ table: ParquetTable, compression: ParquetCompression = .snappy,
                               rowGroupSize: Int = defaultRowGroupSize, pageSize: Int = defaultPageSize,
-                              path: String = "parquet") throws -> [UInt8] {
+                              dictionary: Bool = true, path: String = "parquet") throws -> [UInt8] {
         typealias F = ParquetFormat
         guard !table.columns.isEmpty else { throw EngramError(path, "cannot write a table without columns") }
         guard rowGroupSize >= 1 else { throw EngramError(path, "row-group size must be at least 1 (got \(rowGroupSize))") }
-        guard pageSize >= 1 else { throw EngramError(path, "page size must be at least 1 byte (got \(pageSize))") }
+        guard pageSize >= 1, pageSize <= 1 << 30 else {
+            throw EngramError(path, "page size must be between 1 byte and 1 GiB (got \(pageSize))")
+        }
         let rows = table.rowCount
         var seen = Set<String>()
         for (name, values) in table.columns {
@@ -53,7 +59,8 @@ public enum ParquetWriter {
             let out = out
             DispatchQueue.concurrentPerform(iterations: groups.count * nc) { j in
                 let (g, c) = (j / nc, j % nc)
-                let writer = ParquetColumnChunkWriter(name: table.columns[c].name, compression: compression, pageSize: pageSize)
+                let writer = ParquetColumnChunkWriter(name: table.columns[c].name, compression: compression, pageSize: pageSize,
+                                                      dictionary: dictionary)
                 out[j] = writer.encode(table.columns[c].values, rows: groups[g])
             }
         }
@@ -78,9 +85,11 @@ public enum ParquetWriter {
                 let chunk = chunks[g * nc + c]!
                 var m = chunk.meta
                 m.type = table.columns[c].values.physicalType.rawValue
-                m.dataPageOffset = Int64(file.count)
+                let chunkStart = Int64(file.count)
+                m.dataPageOffset += chunkStart
+                if let d = m.dictionaryPageOffset { m.dictionaryPageOffset = d + chunkStart }
                 var cc = F.ColumnChunk()
-                cc.fileOffset = m.dataPageOffset
+                cc.fileOffset = chunkStart
                 cc.metaData = m
                 group.columns.append(cc)
                 group.totalByteSize += m.totalUncompressedSize

@@ -68,8 +68,8 @@ public final class LatentStore: @unchecked Sendable {
     public func read(_ id: String) throws -> Utterance {
         let loc = store.path(id)
         guard Self.validID(id) else { throw EngramError(root.path, "invalid utterance id '\(id)'") }
-        guard try store.isGroup(id) else { throw EngramError(loc, "no utterance group '\(id)' in the latents store") }
         let attrs = try store.attributes(id)
+        if attrs.isEmpty, try !store.isGroup(id) { throw EngramError(loc, "no utterance group '\(id)' in the latents store") }
         let (speaker, nFrames, latentDim) = try Self.parseAttributes(attrs, location: loc + "/.zattrs")
         let xa = try store.array(id + "/x")
         guard xa.shape == [nFrames, latentDim] else {
@@ -104,7 +104,7 @@ public final class LatentStore: @unchecked Sendable {
             guard let a = try? store.array(id + "/" + name), a.shape == shape, a.dtype == .float32 else { return false }
             var ok = true
             a.forEachChunk { idx in
-                if ok && !FileIO.exists(store.path(id + "/" + name + "/" + a.metadata.chunkKey(idx))) { ok = false }
+                if ok && !store.dir.exists(id + "/" + name + "/" + a.metadata.chunkKey(idx)) { ok = false }
             }
             if !ok { return false }
         }
@@ -124,22 +124,23 @@ public final class LatentStore: @unchecked Sendable {
         let stagingName = ".\(id).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let staging = root.appendingPathComponent(stagingName)
         do {
-            try FileIO.makeDirectory(staging.path)
+            let d = store.dir
+            try d.makeDirectory(stagingName)
             var attrs = JSONObject()
             attrs["latent_dim"] = .int(Int64(D))
             attrs["n_frames"] = .int(Int64(T))
             attrs["speaker_id"] = .int(Int64(speakerID))
-            try FileIO.writeFile(JSON.serialize(.object(attrs)), to: staging.path + "/.zattrs")
+            try d.writeFile(JSON.serialize(.object(attrs)), stagingName + "/.zattrs")
             // Chunks span the whole array (at least one row, as zarr requires chunk sizes ≥ 1).
             let arrays: [(String, [Int], [Float])] = [("x", [T, D], x), ("energy", [T], energy), ("timestamps", [T], timestamps)]
             for (name, shape, values) in arrays {
                 let meta = ZarrArrayMetadata(shape: shape, chunks: shape.map { max($0, 1) }, dtype: .float32,
                                              compressor: compressor, fillValue: .float(0))
-                try FileIO.makeDirectory(staging.path + "/" + name)
-                try FileIO.writeFile(JSON.serialize(meta.json), to: staging.path + "/" + name + "/.zarray")
+                try d.makeDirectory(stagingName + "/" + name)
+                try d.writeFile(JSON.serialize(meta.json), stagingName + "/" + name + "/.zarray")
                 try ZarrArray(store: store, path: stagingName + "/" + name, metadata: meta).write(floats: values)
             }
-            try FileIO.writeFile(ZarrStore.zgroupText, to: staging.path + "/.zgroup")
+            try d.writeFile(ZarrStore.zgroupText, stagingName + "/.zgroup")
             try store.invalidateConsolidated()
             try AtomicFile.commitDirectory(staging, to: root.appendingPathComponent(id))
         } catch {

@@ -154,8 +154,7 @@ public struct ZarrArray: Sendable {
         }
         try forEachChunk { idx in
             let key = metadata.chunkKey(idx)
-            let file = store.path(ZarrStore.join(path, key))
-            try FileIO.withFileBytes(file) { stored in
+            try store.dir.withFileBytes(ZarrStore.join(path, key)) { stored in
                 guard let s = stored else {
                     let c = tmp()
                     fillChunk(c)
@@ -239,12 +238,12 @@ public struct ZarrArray: Sendable {
                 copyRegion(chunk: c.baseAddress!, array: UnsafeMutableRawPointer(mutating: base), index: idx, toArray: false)
                 encoded = try encodeChunk(UnsafeRawBufferPointer(c))
             }
-            let file = store.path(ZarrStore.join(path, key))
+            let file = ZarrStore.join(path, key)
             if metadata.dimensionSeparator == "/" {
                 let dir = (file as NSString).deletingLastPathComponent
-                if madeDirs.insert(dir).inserted { try FileIO.makeDirectory(dir) }
+                if madeDirs.insert(dir).inserted { try store.dir.makeDirectories(dir) }
             }
-            try FileIO.writeFile(encoded, to: file)
+            try store.dir.writeFile(encoded, file)
         }
     }
 

@@ -11,6 +11,8 @@ import Foundation
 /// several threads at once.
 public final class ZarrStore: @unchecked Sendable {
     public let root: URL
+    /// The open root folder; every key is opened relative to it.
+    let dir: Directory
     private let lock = NSLock()
     private var consolidated: [String: JSONValue]?
 
@@ -18,15 +20,15 @@ public final class ZarrStore: @unchecked Sendable {
     public init(root: URL, useConsolidated: Bool = true) throws {
         self.root = root
         guard FileIO.isDirectory(root.path) else { throw EngramError(root.path, "Zarr store folder not found") }
+        dir = try Directory(root.path)
         if useConsolidated { try loadConsolidated() }
     }
 
     /// Creates the store folder and a root group (keeping an existing one).
     public static func create(root: URL) throws -> ZarrStore {
         try FileIO.makeDirectory(root.path)
-        if !FileIO.exists(root.appendingPathComponent(".zgroup").path) {
-            try FileIO.writeFile(zgroupText, to: root.appendingPathComponent(".zgroup").path)
-        }
+        let d = try Directory(root.path)
+        if !d.exists(".zgroup") { try d.writeFile(zgroupText, ".zgroup") }
         return try ZarrStore(root: root)
     }
 
@@ -34,17 +36,14 @@ public final class ZarrStore: @unchecked Sendable {
 
     // MARK: keys and metadata
 
-    /// File path of a key ("a/b/.zarray").
-    public func path(_ key: String) -> String {
-        key.isEmpty ? root.path : root.path + "/" + key
-    }
+    /// File path of a key ("a/b/.zarray"), for messages.
+    public func path(_ key: String) -> String { dir.full(key) }
 
     static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "/" + b }
 
     private func loadConsolidated() throws {
         let p = path(".zmetadata")
-        guard let bytes = try FileIO.readFileIfExists(p) else { return }
-        let v = try bytes.withUnsafeBytes { try JSON.parse($0, location: p) }
+        guard let v = try dir.withFileBytes(".zmetadata", { try $0.map { try JSON.parse($0, location: p) } }) else { return }
         guard let meta = v["metadata"]?.objectValue else { throw EngramError(p, "consolidated metadata has no 'metadata' object") }
         guard v["zarr_consolidated_format"]?.intValue == 1 else { throw EngramError(p, "zarr_consolidated_format must be 1") }
         consolidated = meta.values
@@ -59,17 +58,15 @@ public final class ZarrStore: @unchecked Sendable {
         let c = consolidated?[key]
         lock.unlock()
         if let c { return c }
-        let p = path(key)
-        guard let bytes = try FileIO.readFileIfExists(p) else { return nil }
-        return try bytes.withUnsafeBytes { try JSON.parse($0, location: p) }
+        return try dir.withFileBytes(key) { try $0.map { try JSON.parse($0, location: path(key)) } }
     }
 
     /// Writes a metadata document (zarr-python's JSON layout) and invalidates `.zmetadata`.
     public func setMetadata(_ key: String, _ value: JSONValue) throws {
         try invalidateConsolidated()
-        let p = path(key)
-        try FileIO.makeDirectory((p as NSString).deletingLastPathComponent)
-        try FileIO.writeFile(JSON.serialize(value), to: p)
+        let parent = (key as NSString).deletingLastPathComponent
+        if !parent.isEmpty { try dir.makeDirectories(parent) }
+        try dir.writeFile(JSON.serialize(value), key)
     }
 
     /// Removes `.zmetadata` (it would no longer describe the store).
@@ -78,12 +75,7 @@ public final class ZarrStore: @unchecked Sendable {
         let had = consolidated != nil
         consolidated = nil
         lock.unlock()
-        let p = path(".zmetadata")
-        if had || FileIO.exists(p) {
-            if unlink(p) != 0 && errno != ENOENT {
-                throw EngramError(p, "cannot remove stale consolidated metadata (\(String(cString: strerror(errno))))")
-            }
-        }
+        if had || dir.exists(".zmetadata") { try dir.removeFile(".zmetadata") }
     }
 
     // MARK: groups
@@ -128,10 +120,10 @@ public final class ZarrStore: @unchecked Sendable {
                 if rest[1] == ".zarray" { arrays.insert(String(rest[0])) }
             }
         }
-        if let names = try FileIO.list(self.path(path)) {
+        if let names = try dir.list(path) {
             for n in names where !n.hasPrefix(".") {
-                let child = self.path(Self.join(path, n))
-                if FileIO.exists(child + "/.zgroup") { groups.insert(n) } else if FileIO.exists(child + "/.zarray") { arrays.insert(n) }
+                let child = Self.join(path, n)
+                if dir.exists(child + "/.zgroup") { groups.insert(n) } else if dir.exists(child + "/.zarray") { arrays.insert(n) }
             }
         }
         return (groups.sorted(), arrays.sorted())
@@ -145,14 +137,12 @@ public final class ZarrStore: @unchecked Sendable {
         func walk(_ rel: String) throws {
             for name in [".zarray", ".zattrs", ".zgroup"] {
                 let key = Self.join(rel, name)
-                if let bytes = try FileIO.readFileIfExists(path(key)) {
-                    meta[key] = try bytes.withUnsafeBytes { try JSON.parse($0, location: path(key)) }
-                }
+                if let v = try dir.withFileBytes(key, { try $0.map { try JSON.parse($0, location: path(key)) } }) { meta[key] = v }
             }
-            guard let names = try FileIO.list(path(rel)) else { return }
+            guard let names = try dir.list(rel) else { return }
             for n in names.sorted() where !n.hasPrefix(".") {
                 let child = Self.join(rel, n)
-                if FileIO.exists(path(child) + "/.zgroup") || FileIO.exists(path(child) + "/.zarray") { try walk(child) }
+                if dir.exists(child + "/.zgroup") || dir.exists(child + "/.zarray") { try walk(child) }
             }
         }
         try walk("")

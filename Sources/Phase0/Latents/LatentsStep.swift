@@ -18,6 +18,10 @@ import Foundation
 /// - Unreadable audio or non-finite latents follow `data.on_error`: `fail` stops with the error,
 ///   `skip` leaves the utterance out and lists it in `latents_failures.txt` next to the index.
 ///   A store that cannot be written always stops the run.
+/// - Sharded (`shard`, e.g. one Slurm array task): only this shard's utterances (`LatentShard.assign`,
+///   balanced by duration) are encoded, into the same store (groups are atomic, so shards never
+///   collide); the shard's index and failures go to `LatentsStep.shardsFolder` and `engram phase0
+///   merge` (`LatentsMerge`) writes the final index and consolidated metadata once all shards are done.
 public enum LatentsStep {
     public struct Summary: Sendable {
         /// Utterances in the splits.
@@ -26,6 +30,11 @@ public enum LatentsStep {
         public var tooShort = 0
         /// Already complete in the store.
         public var skipped = 0
+        /// Found in the store but incomplete or truncated, and encoded again (counted in `encoded`).
+        public var redone = 0
+        /// Assigned to other shards (sharded runs only).
+        public var otherShards = 0
+        public var shard: LatentShard? = nil
         /// Encoded by this run.
         public var encoded = 0
         /// Left out under `on_error: skip` (utterance id or path, and the problem).
@@ -52,13 +61,15 @@ public enum LatentsStep {
 
     /// Runs the step. `encoder` overrides `makeEncoder(config:)` (tests); `workers` defaults to the core count.
     public static func run(config: Phase0Config, encoder: LatentEncoder? = nil, workers: Int? = nil,
-                           progress: Bool = true) throws -> Summary {
+                           progress: Bool = true, shard: LatentShard? = nil) throws -> Summary {
         let start = Date()
         let encoder = try encoder ?? makeEncoder(config: config)
         let storeURL = URL(fileURLWithPath: config.output.latentsDir)
-        let indexURL = URL(fileURLWithPath: config.output.latentsIndex)
-        let failuresURL = indexURL.deletingLastPathComponent().appendingPathComponent("latents_failures.txt")
+        var indexURL = URL(fileURLWithPath: config.output.latentsIndex)
+        var failuresURL = indexURL.deletingLastPathComponent().appendingPathComponent("latents_failures.txt")
+        if let shard { indexURL = shardIndexURL(config: config, shard: shard); failuresURL = shardFailuresURL(config: config, shard: shard) }
         var summary = Summary(storeURL: storeURL, indexURL: indexURL, failuresURL: failuresURL)
+        summary.shard = shard
 
         // 1. Which utterances, and where their audio is.
         let splitsDir = URL(fileURLWithPath: config.output.splitsDir)
@@ -82,24 +93,35 @@ public enum LatentsStep {
             }
         }
         wanted.sort { $0.id < $1.id }
+        if let shard {
+            let mine = LatentShard.assign(keys: wanted.map(\.id), weights: wanted.map(\.duration), count: shard.count)
+            let all = wanted
+            wanted = zip(all, mine).filter { $0.1 == shard.index }.map(\.0)
+            summary.otherShards = all.count - wanted.count
+            // Corpus-level problems (ids missing from the corpus) are every shard's; shard 0 reports them.
+            if shard.index != 0 { summary.failures.removeAll() }
+        }
 
-        // 2. The store: created on first use; its recorded encoder must match ours.
+        // 2. The store: created on first use (atomically, with its root attributes: shards may start
+        // together); its recorded encoder must match ours.
         // Opened without `.zmetadata`: resuming must see the groups as they are on disk.
-        let store = FileManager.default.fileExists(atPath: storeURL.appendingPathComponent(".zgroup").path)
-            ? try LatentStore(openAt: storeURL, useConsolidated: false)
-            : try LatentStore(createAt: storeURL)
+        let store = try openOrCreateStore(storeURL, attributes: storeAttributes(encoder, config: config))
         try checkStoreAttributes(store, encoder: encoder, config: config)
-        try removeStaging(in: storeURL)
+        try removeStaging(in: storeURL, ids: shard == nil ? nil : Set(wanted.map(\.id)))
         let extractor = LatentExtractor(encoder: encoder, sourceRates: Set(wanted.map(\.sampleRate)))
 
         var nFrames = [Int?](repeating: nil, count: wanted.count)
         var todo = [Int]()
         for (i, u) in wanted.enumerated() {
-            if let t = completeFrames(store, id: u.id, latentDim: encoder.latentDim),
-               t == extractor.expectedFrames(samples: u.samples, sourceRate: u.sampleRate) {
+            let expected = extractor.expectedFrames(samples: u.samples, sourceRate: u.sampleRate)
+            switch LatentGroupCheck.state(store, id: u.id, latentDim: encoder.latentDim, expectedFrames: expected) {
+            case .valid(let t):
                 nFrames[i] = t
                 summary.skipped += 1
-            } else {
+            case .invalid:
+                summary.redone += 1
+                todo.append(i)
+            case .absent:
                 todo.append(i)
             }
         }
@@ -173,7 +195,8 @@ public enum LatentsStep {
                                                            durationSec: $0.0.duration, audioPath: $0.0.path) },
                                to: indexURL)
         try AtomicFile.write(CorpusIssue.failuresText(summary.failures), to: failuresURL)
-        try store.consolidate()
+        // A shard must not consolidate: other shards may still be writing (merge does it).
+        if shard == nil { try store.consolidate() } else { try store.store.invalidateConsolidated() }
         summary.wallSeconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -188,13 +211,6 @@ public enum LatentsStep {
     static func describe(_ error: Error, utterance u: LibriSpeechUtterance) -> EngramError {
         if let e = error as? EngramError { return EngramError(e.location, "\(e.message) (utterance \(u.id))") }
         return EngramError(u.path, "\(error.localizedDescription) (utterance \(u.id))")
-    }
-
-    /// n_frames of a complete group with the expected width, else nil.
-    static func completeFrames(_ store: LatentStore, id: String, latentDim: Int) -> Int? {
-        guard store.isComplete(id), let attrs = try? store.store.attributes(id),
-              let t = attrs["n_frames"]?.intValue, attrs["latent_dim"]?.intValue == latentDim else { return nil }
-        return t
     }
 
     /// Records the encoder in the root attributes of a new store; errors when an existing store was
@@ -217,10 +233,15 @@ public enum LatentsStep {
         if changed { try store.store.setAttributes("", attrs) }
     }
 
-    /// Removes hidden staging / set-aside folders (`.<id>.tmp-…`, `.<id>.old-…`) left by an interrupted run.
-    static func removeStaging(in root: URL) throws {
+    /// Removes hidden staging / set-aside folders (`.<id>.tmp-…`, `.<id>.old-…`) left by an interrupted
+    /// run; with `ids`, only those of these utterances (other shards may be writing theirs right now).
+    static func removeStaging(in root: URL, ids: Set<String>? = nil) throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         for name in names where name.hasPrefix(".") && (name.contains(".tmp-") || name.contains(".old-")) {
+            if let ids {
+                let body = name.dropFirst()
+                guard let r = body.range(of: ".tmp-") ?? body.range(of: ".old-"), ids.contains(String(body[..<r.lowerBound])) else { continue }
+            }
             let url = root.appendingPathComponent(name)
             do { try FileManager.default.removeItem(at: url) } catch {
                 throw EngramError(url.path, "cannot remove a leftover staging folder: \(error.localizedDescription)")

@@ -48,6 +48,12 @@ public final class NormalizedTargets: @unchecked Sendable {
         }
     }
 
+    /// Targets already in place (rows of `corpus` hold z), e.g. for tests.
+    init(corpus: LatentCorpus, targetRows: [Int]) {
+        self.corpus = corpus
+        self.targetRow = targetRows
+    }
+
     /// z of frame `i`, [D].
     @inline(__always) public func z(_ i: Int) -> UnsafePointer<Float> { UnsafePointer(corpus.x + targetRow[i] * corpus.dim) }
 }

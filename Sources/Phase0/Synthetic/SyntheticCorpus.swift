@@ -7,13 +7,11 @@ public struct SyntheticCorpus {
     public var process: RegimeProcess
     public var store: InMemoryLatents
     public var index: [LatentIndexEntry]
-    public var trainSpeakers: [Int]
-    public var evalSpeakers: [Int]
-    /// Train utterances, sorted (string order).
-    public var trainUtterances: [String]
-    public var evalUtterances: [String]
-    public var trainUttTrain: [String]
-    public var trainUttVal: [String]
+    /// Speaker split and utterance hold-out drawn as SPEC §1 (Python's `random.Random(seed)`).
+    public var splits: Phase0Splits
+    public var trainSpeakers: [Int] { splits.trainSpeakers }
+    public var evalSpeakers: [Int] { splits.evalSpeakers }
+    public var trainUttVal: [String] { splits.trainUttVal }
 
     /// - Parameters:
     ///   - trainFraction: share of speakers in the train split (at least one speaker in each).
@@ -31,20 +29,9 @@ public struct SyntheticCorpus {
         }
         store = InMemoryLatents(dict, location: "<synthetic>")
         self.index = index
-        var speakers = (0..<p.speakers).map { RegimeProcess.firstSpeaker + $0 }
-        var rng = PythonRandom(seed: Int(p.seed))
-        rng.shuffle(&speakers)
+        let speakers = (0..<p.speakers).map { RegimeProcess.firstSpeaker + $0 }
         let nTrain = min(max(1, Int((Double(p.speakers) * trainFraction).rounded())), p.speakers - 1)
-        trainSpeakers = Array(speakers[0..<nTrain]).sorted()
-        evalSpeakers = Array(speakers[nTrain...]).sorted()
-        let trainSet = Set(trainSpeakers)
-        trainUtterances = utts.filter { trainSet.contains($0.speaker) }.map(\.id).sorted()
-        evalUtterances = utts.filter { !trainSet.contains($0.speaker) }.map(\.id).sorted()
-        var shuffled = trainUtterances
-        var r2 = PythonRandom(seed: Int(p.seed))
-        r2.shuffle(&shuffled)
-        let nVal = Int(Double(shuffled.count) * holdoutFrac)
-        trainUttVal = Array(shuffled[0..<nVal]).sorted()
-        trainUttTrain = Array(shuffled[nVal...]).sorted()
+        splits = Phase0Splits.make(speakers: speakers, utterances: utts.map { ($0.id, $0.speaker) }, nTrain: nTrain,
+                                   nEval: p.speakers - nTrain, holdoutFrac: holdoutFrac, seed: Int(p.seed))
     }
 }

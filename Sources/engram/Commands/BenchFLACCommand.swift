@@ -24,6 +24,9 @@ struct BenchFLACCommand: ParsableCommand {
     @Flag(help: "Also time the reference decoder (`flac -t`, decode + MD5 check) on the same files.")
     var compareFlac = false
 
+    @Flag(help: "Also time our encoder on the decoded audio and compare its output size with the input files.")
+    var encode = false
+
     func run() throws {
         try reportingErrors {
             let files = try Self.findFLAC(URL(fileURLWithPath: dir)).prefix(limit ?? Int.max)
@@ -35,8 +38,10 @@ struct BenchFLACCommand: ParsableCommand {
             // One untimed pass: validates every file and counts samples.
             var samples = 0, pcmBytes = 0, seconds = 0.0
             let check = FLACDecoder(verifyMD5: true)
+            var decoded = [PCMAudio]()
             for (u, d) in zip(files, blobs) {
                 let a = try check.decode(data: d, path: u.path)
+                if encode { decoded.append(a) }
                 samples += a.frameCount * a.channelCount
                 pcmBytes += a.frameCount * a.channelCount * ((a.bitsPerSample + 7) / 8)
                 seconds += a.duration
@@ -45,11 +50,12 @@ struct BenchFLACCommand: ParsableCommand {
                          Double(inBytes) / 1e6, Double(pcmBytes) / 1e6, seconds / 60))
             print("times: best of \(max(1, passes)) passes; CPU seconds of the decoding thread (or of the flac child process),")
             print("which a busy shared machine distorts less than wall time; the parallel pass is wall time.")
-            func report(_ name: String, _ t: Double) {
+            func report(_ name: String, _ t: Double, _ totals: (flac: Int, pcm: Int, samples: Int, files: Int, seconds: Double)? = nil) {
+                let s = totals ?? (inBytes, pcmBytes, samples, files.count, seconds)
                 let label = name.padding(toLength: 34, withPad: " ", startingAt: 0)
-                print(label + String(format: " %7.3f s  %7.1f MB/s in  %7.1f MB/s PCM  %6.1f Msamples/s  %7.1f files/s  %6.0fx realtime",
-                             t, Double(inBytes) / 1e6 / t, Double(pcmBytes) / 1e6 / t,
-                             Double(samples) / 1e6 / t, Double(files.count) / t, seconds / t))
+                print(label + String(format: " %7.3f s  %7.1f MB/s FLAC  %7.1f MB/s PCM  %6.1f Msamples/s  %7.1f files/s  %6.0fx realtime",
+                             t, Double(s.flac) / 1e6 / t, Double(s.pcm) / 1e6 / t,
+                             Double(s.samples) / 1e6 / t, Double(s.files) / t, s.seconds / t))
             }
             func best(_ clock: () -> Double, _ body: () throws -> Void) rethrows -> Double {
                 var b = Double.infinity
@@ -76,6 +82,25 @@ struct BenchFLACCommand: ParsableCommand {
                 }
             }
             report("engram, \(threads) threads (wall)", tPar)
+            if encode {
+                // The encoder covers 4-24 bits; others are left out of this comparison.
+                let pairs = zip(decoded, blobs).filter { $0.0.bitsPerSample <= 24 }
+                decoded = pairs.map(\.0)
+                let encodedInBytes = pairs.reduce(0) { $0 + $1.1.count }
+                var outBytes = 0
+                let tEnc = try best(Self.threadCPUTime) {
+                    outBytes = 0
+                    for a in decoded { outBytes += try FLACEncoder.encode(a).count }
+                }
+                let encSamples = decoded.reduce(0) { $0 + $1.frameCount * $1.channelCount }
+                let encPCM = decoded.reduce(0) { $0 + $1.frameCount * $1.channelCount * (($1.bitsPerSample + 7) / 8) }
+                report("engram encoder, 1 thread", tEnc, (outBytes, encPCM, encSamples, decoded.count, decoded.reduce(0) { $0 + $1.duration }))
+                for (a, u) in zip(decoded, files) where try check.decode(data: FLACEncoder.encode(a), path: u.path) != a {
+                    throw EngramError(u.path, "encoder round trip differs")
+                }
+                print(String(format: "encoder output %.2f MB = %.3f x the %d input files' size (round trip verified)",
+                             Double(outBytes) / 1e6, Double(outBytes) / Double(encodedInBytes), decoded.count))
+            }
             if compareFlac {
                 let tRef = try best(Self.childrenCPUTime) { try Self.runFlacTest(paths) }
                 report("flac -t (libFLAC 1 process, CPU)", tRef)

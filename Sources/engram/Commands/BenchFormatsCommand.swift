@@ -87,8 +87,12 @@ struct BenchFormatsCommand: ParsableCommand {
         if reuse, let store = try? LatentStore(openAt: ours), (try? store.utteranceIDs().count) == utterances {
             print("Zarr latents store (reused, read only): \(ours.path)")
             let (read, _) = try readAll(ours, expected: utterances)
+            try store.consolidate()
+            let (readConsolidated, _) = try readAll(ours, expected: utterances)
+            try store.store.invalidateConsolidated()
             print(Self.header)
             print(row("ours", nil, read))
+            print(row("ours (consolidated)", nil, readConsolidated))
             if comparePython { print(row("zarr-python (our store)", nil, try python([repoScript("bench_zarr.py"), "read", ours.path]))) }
             return
         }
@@ -219,9 +223,12 @@ struct BenchFormatsCommand: ParsableCommand {
     }
 
     func folderSize(_ url: URL) -> Int {
-        guard let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+        guard let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else { return 0 }
         var total = 0
-        for case let f as URL in e { total += (try? f.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
+        for case let f as URL in e {
+            guard let v = try? f.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]), v.isRegularFile == true else { continue }
+            total += v.fileSize ?? 0
+        }
         return total
     }
 }

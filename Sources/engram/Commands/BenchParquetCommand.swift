@@ -83,27 +83,40 @@ struct ParquetBenchmark {
     func run(in dir: URL) throws {
         let frames = Self.syntheticFrames(rows: rows)
         let table = frames.table
-        let ours = dir.appendingPathComponent("ours_snappy.parquet")
-        let oursPlain = dir.appendingPathComponent("ours_uncompressed.parquet")
+        let oursDict = dir.appendingPathComponent("ours_snappy_dict.parquet")
+        let oursPlain = dir.appendingPathComponent("ours_snappy_plain.parquet")
+        let oursNone = dir.appendingPathComponent("ours_uncompressed_plain.parquet")
         print("phase0_frames: \(rows) rows × \(table.columns.count) columns, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(repeats)")
-        let encodeSnappy = try best { _ = try ParquetWriter.encode(table, compression: .snappy) }
-        let writeSnappy = try best { try ParquetWriter.write(table, to: ours, compression: .snappy) }
-        let writeNone = try best { try ParquetWriter.write(table, to: oursPlain, compression: .uncompressed) }
+        let encodeDict = try best { _ = try ParquetWriter.encode(table, compression: .snappy) }
+        let writeDict = try best { try ParquetWriter.write(table, to: oursDict, compression: .snappy) }
+        let writePlain = try best { try ParquetWriter.write(table, to: oursPlain, compression: .snappy, dictionary: false) }
+        let writeNone = try best { try ParquetWriter.write(table, to: oursNone, compression: .uncompressed, dictionary: false) }
         var readBack = ParquetTable()
-        let readOurs = try best { readBack = try ParquetReader.read(ours) }
-        guard readBack == table else { throw EngramError(ours.path, "benchmark read-back differs from the written table") }
-        let readNone = try best { _ = try ParquetReader.read(oursPlain) }
-        func size(_ u: URL) -> Int { (try? FileManager.default.attributesOfItem(atPath: u.path)[.size] as? Int) ?? 0 }
-        func mrows(_ s: Double) -> String { String(format: "%6.3f s  %6.1f Mrows/s", s, Double(rows) / s / 1e6) }
-        print("ours    encode SNAPPY PLAIN (RAM) \(mrows(encodeSnappy))")
-        print("ours    write SNAPPY PLAIN        \(mrows(writeSnappy))   \(size(ours) / 1_000_000) MB  (atomic: temp file + fsync + rename)")
-        print("ours    write UNCOMPRESSED PLAIN  \(mrows(writeNone))   \(size(oursPlain) / 1_000_000) MB")
-        print("ours    read  our SNAPPY file     \(mrows(readOurs))")
-        print("ours    read  our UNCOMPRESSED    \(mrows(readNone))")
+        let readDict = try best { readBack = try ParquetReader.read(oursDict) }
+        guard readBack == table else { throw EngramError(oursDict.path, "benchmark read-back differs from the written table") }
+        let readPlain = try best { readBack = try ParquetReader.read(oursPlain) }
+        guard readBack == table else { throw EngramError(oursPlain.path, "benchmark read-back differs from the written table") }
+        let readNone = try best { _ = try ParquetReader.read(oursNone) }
+        func size(_ u: URL) -> String {
+            let n = (try? FileManager.default.attributesOfItem(atPath: u.path)[.size] as? Int) ?? 0
+            return String(format: "%6.1f MB", Double(n) / 1e6)
+        }
+        func line(_ who: String, _ what: String, _ s: Double, _ file: URL? = nil) {
+            let pad = what.padding(toLength: 34, withPad: " ", startingAt: 0)
+            print("\(who.padding(toLength: 8, withPad: " ", startingAt: 0))\(pad)\(String(format: "%7.3f s %6.1f Mrows/s", s, Double(rows) / s / 1e6))\(file.map { "  " + size($0) } ?? "")")
+        }
+        line("ours", "encode SNAPPY dict strings (RAM)", encodeDict)
+        line("ours", "write SNAPPY dict strings", writeDict, oursDict)
+        line("ours", "write SNAPPY PLAIN", writePlain, oursPlain)
+        line("ours", "write UNCOMPRESSED PLAIN", writeNone, oursNone)
+        line("ours", "read our SNAPPY dict file", readDict)
+        line("ours", "read our SNAPPY PLAIN file", readPlain)
+        line("ours", "read our UNCOMPRESSED file", readNone)
+        print("        (our writes are atomic: temporary file + fsync + rename)")
         guard python else { return }
 
         let script = repoScript("bench_parquet.py")
-        let r = try runPython([script, ours.path, dir.path, String(repeats)])
+        let r = try runPython([script, oursPlain.path, oursDict.path, dir.path, String(repeats)])
         guard let json = try JSONSerialization.jsonObject(with: Data(r.utf8)) as? [String: Any] else {
             throw EngramError(script, "unexpected output: \(r)")
         }
@@ -116,20 +129,25 @@ struct ParquetBenchmark {
         let readPyDict = try best { check = try ParquetReader.read(pyDict) }
         guard check == table else { throw EngramError(pyDict.path, "our read of pyarrow's file differs from the table") }
         print("pyarrow \(json["pyarrow"] ?? "?"), pandas \(json["pandas"] ?? "?"), \(json["threads"] ?? "?") threads")
-        print("pyarrow write SNAPPY PLAIN        \(mrows(num("write_plain")))   \(size(pyPlain) / 1_000_000) MB")
-        print("pyarrow write SNAPPY dictionary   \(mrows(num("write_dict")))   \(size(pyDict) / 1_000_000) MB")
-        print("pyarrow read  our SNAPPY file     \(mrows(num("read_ours")))")
-        print("pyarrow read  its PLAIN file      \(mrows(num("read_plain")))")
-        print("pyarrow read  its dictionary file \(mrows(num("read_dict")))")
-        print("pandas  read  dictionary file     \(mrows(num("pandas_read_dict")))")
-        print("ours    read  pyarrow PLAIN file  \(mrows(readPyPlain))")
-        print("ours    read  pyarrow dict file   \(mrows(readPyDict))")
-        func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2f", a / b) }
-        print("ratios (pyarrow time / our time; > 1 means we are faster):")
-        print("  write SNAPPY PLAIN:            \(ratio(num("write_plain"), writeSnappy))")
-        print("  read our SNAPPY file:          \(ratio(num("read_ours"), readOurs))")
-        print("  read pyarrow PLAIN file:       \(ratio(num("read_plain"), readPyPlain))")
-        print("  read pyarrow dictionary file:  \(ratio(num("read_dict"), readPyDict))")
+        line("pyarrow", "write SNAPPY dictionary (default)", num("write_dict"), pyDict)
+        line("pyarrow", "write SNAPPY PLAIN", num("write_plain"), pyPlain)
+        line("pyarrow", "read our SNAPPY dict file", num("read_ours_dict"))
+        line("pyarrow", "read our SNAPPY PLAIN file", num("read_ours_plain"))
+        line("pyarrow", "read its dictionary file", num("read_dict"))
+        line("pyarrow", "read its PLAIN file", num("read_plain"))
+        line("pandas", "read pyarrow dictionary file", num("pandas_read_dict"))
+        line("ours", "read pyarrow dictionary file", readPyDict)
+        line("ours", "read pyarrow PLAIN file", readPyPlain)
+        func ratio(_ name: String, _ theirs: Double, _ ours: Double) {
+            print("  \(name.padding(toLength: 44, withPad: " ", startingAt: 0))\(String(format: "%.2f", theirs / ours))")
+        }
+        print("ratios, pyarrow time / our time (> 1: we are faster):")
+        ratio("write SNAPPY, dictionary strings", num("write_dict"), writeDict)
+        ratio("write SNAPPY, PLAIN", num("write_plain"), writePlain)
+        ratio("read own SNAPPY dictionary file", num("read_dict"), readDict)
+        ratio("read own SNAPPY PLAIN file", num("read_plain"), readPlain)
+        ratio("read pyarrow's dictionary file (same file)", num("read_dict"), readPyDict)
+        ratio("read pyarrow's PLAIN file (same file)", num("read_plain"), readPyPlain)
     }
 
     func repoScript(_ name: String) -> String {

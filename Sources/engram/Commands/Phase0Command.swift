@@ -5,7 +5,7 @@ struct Phase0Command: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "phase0",
         abstract: "Phase 0: splits, latents, frames, fit, evaluate, report, or run them all.",
-        subcommands: [SplitsCommand.self, LatentsCommand.self, FramesCommand.self, FitCommand.self,
+        subcommands: [SplitsCommand.self, LatentsCommand.self, MergeCommand.self, FramesCommand.self, FitCommand.self,
                       EvaluateCommand.self, ReportCommand.self, RunCommand.self]
     )
 }
