@@ -8,8 +8,8 @@ struct Engram: ParsableCommand {
         commandName: "engram",
         abstract: "Do neural-codec latents have reusable local structure? Phase 0 analysis of audio latents.",
         subcommands: [
-            Phase0Command.self, DemoCorpusCommand.self, CorpusCommand.self, AudioCommand.self,
-            SynthLatentsCommand.self, WeightsCommand.self, BenchCommand.self,
+            Phase0Command.self, DownloadCommand.self, DemoCorpusCommand.self, CorpusCommand.self, AudioCommand.self,
+            SynthLatentsCommand.self, WeightsCommand.self, SlurmCommand.self, BenchCommand.self,
         ]
     )
 }

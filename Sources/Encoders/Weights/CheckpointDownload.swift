@@ -102,9 +102,10 @@ public struct CheckpointDownload {
 }
 
 /// One HTTP GET appending the response body to a file, from byte `offset` (Range request when > 0).
-final class HTTPRangeTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    struct Failure: Error { var message: String; var retryable: Bool }
-    struct Result { var linkedETag: String? }
+/// Also used by the LibriSpeech download (Phase0).
+public final class HTTPRangeTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    public struct Failure: Error { public var message: String; public var retryable: Bool }
+    public struct Result { public var linkedETag: String? }
 
     let url: URL, file: URL, offset: Int64
     let progress: ((Int64, Int64?) -> Void)?
@@ -117,11 +118,11 @@ final class HTTPRangeTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
     private var redirectETag: String?
     private let done = DispatchSemaphore(value: 0)
 
-    init(url: URL, file: URL, offset: Int64, progress: ((Int64, Int64?) -> Void)?) {
+    public init(url: URL, file: URL, offset: Int64, progress: ((Int64, Int64?) -> Void)?) {
         self.url = url; self.file = file; self.offset = offset; self.progress = progress
     }
 
-    func run() throws -> Result {
+    public func run() throws -> Result {
         var req = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 60)
         if offset > 0 { req.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range") }
         req.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
@@ -134,7 +135,7 @@ final class HTTPRangeTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         return Result(linkedETag: linkedETag)
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+    public func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         guard let http = response as? HTTPURLResponse else {
             failure = Failure(message: "not an HTTP response", retryable: false)
@@ -181,7 +182,7 @@ final class HTTPRangeTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
 
     /// Hugging Face answers `resolve/` URLs with a redirect to its CDN; the LFS digest
     /// (`X-Linked-Etag`) is on the redirect response, so keep it from there.
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+    public func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
         for (k, v) in response.allHeaderFields where String(describing: k).lowercased() == "x-linked-etag" {
             redirectETag = String(describing: v).trimmingCharacters(in: CharacterSet(charactersIn: "\"W/ ")).lowercased()
@@ -189,7 +190,7 @@ final class HTTPRangeTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         completionHandler(request)
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+    public func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil, let h = handle else { return }
         do {
             try h.write(contentsOf: data)
@@ -201,7 +202,7 @@ final class HTTPRangeTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+    public func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         if alreadyComplete { done.signal(); return }
         if failure == nil, let error {
             failure = Failure(message: error.localizedDescription, retryable: true)

@@ -94,22 +94,22 @@ public enum ParquetReader {
                                             numRows: Int(meta.rowGroups[g].numRows))
         }
         let (values, overflow) = total.multipliedReportingOverflow(by: Int64(selected.count))
-        if !overflow && values <= Int64(preallocationLimit ?? max(1 << 24, 256 * bytes.count)) {
-            // Plausible size: decode straight into the final columns, each chunk into its rows.
+        if total > 0, !overflow, values <= Int64(preallocationLimit ?? max(1 << 24, 256 * bytes.count)) {
+            // Plausible size: decode straight into the final column arrays, each chunk into its rows.
             var rowStart = [Int](repeating: 0, count: meta.rowGroups.count)
             for g in 1..<max(1, meta.rowGroups.count) { rowStart[g] = rowStart[g - 1] + Int(meta.rowGroups[g - 1].numRows) }
-            var columns = [ParquetColumnStorage?](repeating: nil, count: leaves.count)
-            for c in selected { columns[c] = ParquetColumnStorage(kind: leaves[c].kind, count: Int(total)) }
-            let storage = columns
-            var errors = [Error?](repeating: nil, count: jobs.count)
-            errors.withUnsafeMutableBufferPointer { errs in
-                let errs = errs
-                runParallel(jobs.count) { j in
-                    do { try storage[jobs[j].1]!.decode(chunkReader(j), rowOffset: rowStart[jobs[j].0]) } catch { errs[j] = error }
+            let slot = Dictionary(uniqueKeysWithValues: selected.enumerated().map { ($1, $0) })
+            let columns = try withColumnArrays(selected.map { leaves[$0].kind }, rows: Int(total)) { targets in
+                var errors = [Error?](repeating: nil, count: jobs.count)
+                errors.withUnsafeMutableBufferPointer { errs in
+                    let errs = errs
+                    runParallel(jobs.count) { j in
+                        do { try targets[slot[jobs[j].1]!].decode(chunkReader(j), rowOffset: rowStart[jobs[j].0]) } catch { errs[j] = error }
+                    }
                 }
+                if let e = errors.first(where: { $0 != nil }) { throw e! }
             }
-            if let e = errors.first(where: { $0 != nil }) { throw e! }
-            return ParquetTable(selected.map { c in (leaves[c].name, storage[c]!.take()) })
+            return ParquetTable(zip(selected, columns).map { (leaves[$0].name, $1) })
         }
         // Row counts too large to allocate up front on the footer's word: grow per chunk, then join.
         var results = [Result<ParquetColumn, Error>?](repeating: nil, count: jobs.count)
@@ -149,75 +149,59 @@ public enum ParquetReader {
     }
 }
 
-/// Output storage of one column while its chunks decode in parallel into disjoint row ranges.
-final class ParquetColumnBuffer<V: ParquetPlainDecodable>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<V>
-    let count: Int
-    private var moved = false
+/// Where one column's decoded values go: its final array storage (borrowed during the decode).
+enum ParquetColumnTarget: @unchecked Sendable {
+    case int32(UnsafeMutablePointer<Int32>), int64(UnsafeMutablePointer<Int64>), float(UnsafeMutablePointer<Float>)
+    case double(UnsafeMutablePointer<Double>), bool(UnsafeMutablePointer<Bool>), string(UnsafeMutablePointer<String>)
 
-    init(count: Int) {
-        self.count = count
-        base = UnsafeMutablePointer<V>.allocate(capacity: max(1, count))
-        base.initialize(repeating: V(), count: count)
-    }
-
-    deinit {
-        if !moved { base.deinitialize(count: count) }
-        base.deallocate()
-    }
-
+    /// Decodes one chunk into rows `rowOffset ..< rowOffset + reader.numRows`.
     func decode(_ reader: ParquetColumnChunkReader, rowOffset: Int) throws {
-        var sink = ParquetSliceSink(base: base + rowOffset, capacity: reader.numRows)
-        try reader.decode(into: &sink)
-    }
-
-    /// Moves the values into an array (once).
-    func take() -> [V] {
-        precondition(!moved)
-        moved = true
-        guard count > 0 else { return [] }
-        return [V](unsafeUninitializedCapacity: count) { buf, n in
-            buf.baseAddress!.moveInitialize(from: base, count: count)
-            n = count
+        func run<V: ParquetPlainDecodable>(_ base: UnsafeMutablePointer<V>) throws {
+            var sink = ParquetSliceSink(base: base + rowOffset, capacity: reader.numRows)
+            try reader.decode(into: &sink)
+        }
+        switch self {
+        case let .int32(p): try run(p)
+        case let .int64(p): try run(p)
+        case let .float(p): try run(p)
+        case let .double(p): try run(p)
+        case let .bool(p): try run(p)
+        case let .string(p): try run(p)
         }
     }
 }
 
-/// A `ParquetColumnBuffer` of the column's value kind.
-enum ParquetColumnStorage: @unchecked Sendable {
-    case int32(ParquetColumnBuffer<Int32>), int64(ParquetColumnBuffer<Int64>), float(ParquetColumnBuffer<Float>)
-    case double(ParquetColumnBuffer<Double>), bool(ParquetColumnBuffer<Bool>), string(ParquetColumnBuffer<String>)
-
-    init(kind: ParquetValueKind, count: Int) {
-        switch kind {
-        case .int32: self = .int32(.init(count: count))
-        case .int64: self = .int64(.init(count: count))
-        case .float: self = .float(.init(count: count))
-        case .double: self = .double(.init(count: count))
-        case .bool: self = .bool(.init(count: count))
-        case .string: self = .string(.init(count: count))
+extension ParquetReader {
+    /// Creates one array of `rows` placeholder values per kind, calls `fill` with their storage
+    /// (valid only during the call; written in parallel into disjoint rows) and returns them.
+    /// The arrays are built in place (nested `unsafeUninitializedCapacity`), so no copy follows.
+    static func withColumnArrays(_ kinds: [ParquetValueKind], rows: Int,
+                                 _ fill: ([ParquetColumnTarget]) throws -> Void) throws -> [ParquetColumn] {
+        precondition(rows > 0)
+        func build(_ k: Int, _ targets: [ParquetColumnTarget]) throws -> [ParquetColumn] {
+            guard k < kinds.count else {
+                try fill(targets)
+                return []
+            }
+            func make<V: ParquetPlainDecodable>(_ wrap: (UnsafeMutablePointer<V>) -> ParquetColumnTarget,
+                                                _ column: ([V]) -> ParquetColumn) throws -> [ParquetColumn] {
+                var rest: [ParquetColumn] = []
+                let values = try [V](unsafeUninitializedCapacity: rows) { buf, count in
+                    buf.baseAddress!.initialize(repeating: V(), count: rows)
+                    count = rows
+                    rest = try build(k + 1, targets + [wrap(buf.baseAddress!)])
+                }
+                return [column(values)] + rest
+            }
+            switch kinds[k] {
+            case .int32: return try make({ .int32($0) }, { .int32($0) })
+            case .int64: return try make({ .int64($0) }, { .int64($0) })
+            case .float: return try make({ .float($0) }, { .float($0) })
+            case .double: return try make({ .double($0) }, { .double($0) })
+            case .bool: return try make({ .bool($0) }, { .bool($0) })
+            case .string: return try make({ .string($0) }, { .string($0) })
+            }
         }
-    }
-
-    func decode(_ reader: ParquetColumnChunkReader, rowOffset: Int) throws {
-        switch self {
-        case let .int32(b): try b.decode(reader, rowOffset: rowOffset)
-        case let .int64(b): try b.decode(reader, rowOffset: rowOffset)
-        case let .float(b): try b.decode(reader, rowOffset: rowOffset)
-        case let .double(b): try b.decode(reader, rowOffset: rowOffset)
-        case let .bool(b): try b.decode(reader, rowOffset: rowOffset)
-        case let .string(b): try b.decode(reader, rowOffset: rowOffset)
-        }
-    }
-
-    func take() -> ParquetColumn {
-        switch self {
-        case let .int32(b): return .int32(b.take())
-        case let .int64(b): return .int64(b.take())
-        case let .float(b): return .float(b.take())
-        case let .double(b): return .double(b.take())
-        case let .bool(b): return .bool(b.take())
-        case let .string(b): return .string(b.take())
-        }
+        return try build(0, [])
     }
 }

@@ -95,26 +95,30 @@ public enum Conditioning {
 
         let seed = UInt64(config.seed)
         let variants: [Bool] = doHoldout ? [false, true] : [false]
+        // PCA of the flat contexts for every lag, pca_dim and variant, from one pass over the latents.
+        let pcaDims = Set(config.clustering.conditions.compactMap { $0.type == .meanPoolVQ ? nil : $0.pcaDim }).sorted()
+        var pcaModels: [String: PCA] = [:]
+        if let big = pcaDims.last {
+            guard big <= features.flatDim else {
+                throw EngramError("clustering.conditions", "pca_dim \(big) exceeds the flat context size W·D = \(features.flatDim)")
+            }
+            let t0 = Date()
+            let (fitCov, valCov) = windowCovariances(features: features, table: table, sets: sets, geometry: geometry)
+            for lag in geometry.lags {
+                if doHoldout { for p in pcaDims { pcaModels["\(lag) \(p) true"] = try fitCov.pca(lag: lag, components: p) } }
+            }
+            fitCov.merge(valCov)
+            for lag in geometry.lags { for p in pcaDims { pcaModels["\(lag) \(p) false"] = try fitCov.pca(lag: lag, components: p) } }
+            log(String(format: "fit: PCA covariances of %d flat contexts (%d-d) at lags %@ in %.1f s", sets.train.count,
+                       features.flatDim, "\(geometry.lags)", Date().timeIntervalSince(t0)))
+        }
         for lag in geometry.lags {
-            // PCA per (pca_dim, variant), shared by the conditions that use it.
-            let pcaDims = Set(config.clustering.conditions.compactMap { $0.type == .meanPoolVQ ? nil : $0.pcaDim })
+            // Projections per (pca_dim, variant), shared by the conditions that use them.
             var pcas: [String: (pca: PCA, projections: [Float])] = [:]
-            if !pcaDims.isEmpty {
-                for holdout in variants {
-                    let t0 = Date()
-                    let acc = CovarianceAccumulator(dimension: features.flatDim)
-                    let rows = holdout ? Array(sets.fit) : sets.train
-                    try features.accumulateFlat(rows, lag: lag, into: acc)
-                    for p in pcaDims.sorted() {
-                        guard p <= features.flatDim else {
-                            throw EngramError("clustering.conditions", "pca_dim \(p) exceeds the flat context size W·D = \(features.flatDim)")
-                        }
-                        let pca = try acc.finish(components: p)
-                        let proj = features.project(pca: pca, lag: lag, table: table)
-                        pcas["\(p)\(holdout)"] = (pca, proj)
-                    }
-                    log(String(format: "fit lag %d: PCA%@ of %d flat contexts (%d-d) in %.1f s", lag, holdout ? " (hold-out)" : "",
-                               rows.count, features.flatDim, Date().timeIntervalSince(t0)))
+            for holdout in variants {
+                for p in pcaDims {
+                    let pca = pcaModels["\(lag) \(p) \(holdout)"]!
+                    pcas["\(p)\(holdout)"] = (pca, features.project(pca: pca, lag: lag, table: table))
                 }
             }
             // Mean features of the train frames (fit part first), shared by mean_pool_vq conditions.
@@ -126,6 +130,7 @@ public enum Conditioning {
                 for holdout in variants {
                     let t0 = Date()
                     let fitRows = holdout ? sets.fitCount : sets.train.count
+                    try checkMinClusterSize(config, fitRows, lag: lag, holdout: holdout)
                     let model: ConditionModel
                     var labels: [Int32]
                     var distances: [Float]? = nil
@@ -179,6 +184,42 @@ public enum Conditioning {
         }
         try AtomicFile.write(summary.json.serialized(), to: files.summary)
         return summary
+    }
+
+    /// min_cluster_size above the number of train samples would make every cluster ineffective and
+    /// every metric empty: an error naming the config file and key, not a silently empty analysis.
+    static func checkMinClusterSize(_ config: Phase0Config, _ n: Int, lag: Int, holdout: Bool) throws {
+        let m = config.clustering.minClusterSize
+        if m > n {
+            let file = config.sourceFile.isEmpty ? "" : "\(config.sourceFile): "
+            throw EngramError(file + "clustering.min_cluster_size",
+                              "\(m) is larger than the \(n) train samples of lag \(lag)\(holdout ? " (hold-out fit)" : ""): no cluster could reach it; lower it or use more data")
+        }
+    }
+
+    /// Window covariances of the hold-out fit part and the val part of the train frames.
+    static func windowCovariances(features: ContextFeatures, table: FrameTable, sets: SampleSets,
+                                  geometry: ContextGeometry) -> (fit: WindowCovariance, val: WindowCovariance) {
+        let corpus = features.corpus
+        let d = corpus.dim
+        // Shift: mean of (up to) the first 4096 train target rows.
+        var shift = [Double](repeating: 0, count: d)
+        let probe = sets.train.prefix(4096)
+        for f in probe { let r = corpus.x + features.targetRow[Int(f)] * d; for j in 0..<d { shift[j] += Double(r[j]) } }
+        let shiftF = shift.map { Float($0 / Double(max(probe.count, 1))) }
+        var framesOf = [[Int32]](repeating: [], count: table.utteranceIds.count)
+        var fitUtts: [Int] = [], valUtts: [Int] = []
+        for (j, f) in sets.train.enumerated() {
+            let u = Int(table.utterance[Int(f)])
+            if framesOf[u].isEmpty { if j < sets.fitCount { fitUtts.append(u) } else { valUtts.append(u) } }
+            framesOf[u].append(table.t[Int(f)])
+        }
+        for u in 0..<framesOf.count { framesOf[u].sort() }
+        let fit = WindowCovariance(dim: d, geometry: geometry, shift: shiftF)
+        fit.add(corpus: corpus, utterances: fitUtts, frames: framesOf, geometry: geometry)
+        let val = WindowCovariance(dim: d, geometry: geometry, shift: shiftF)
+        val.add(corpus: corpus, utterances: valUtts, frames: framesOf, geometry: geometry)
+        return (fit, val)
     }
 
     static func checkEnough(_ cond: Phase0Config.Condition, _ n: Int, _ k: Int) throws {
