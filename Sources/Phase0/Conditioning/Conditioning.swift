@@ -180,6 +180,7 @@ public enum Conditioning {
                 for holdout in variants {
                     let t0 = Date()
                     let fitRows = holdout ? sets.fitCount : sets.train.count
+                    try checkMinClusterSize(config, fitRows, lag: lag, holdout: holdout)
                     let model: ConditionModel
                     var labels: [Int32]
                     var distances: [Float]? = nil
@@ -229,6 +230,17 @@ public enum Conditioning {
         }
         try AtomicFile.write(summary.json.serialized(), to: files.summary)
         return summary
+    }
+
+    /// min_cluster_size above the number of train samples would make every cluster ineffective and
+    /// every metric empty: an error naming the config file and key, not a silently empty analysis.
+    static func checkMinClusterSize(_ config: Phase0Config, _ n: Int, lag: Int, holdout: Bool) throws {
+        let m = config.clustering.minClusterSize
+        if m > n {
+            let file = config.sourceFile.isEmpty ? "" : "\(config.sourceFile): "
+            throw EngramError(file + "clustering.min_cluster_size",
+                              "\(m) is larger than the \(n) train samples of lag \(lag)\(holdout ? " (hold-out fit)" : ""): no cluster could reach it; lower it or use more data")
+        }
     }
 
     /// Window covariances of the hold-out fit part and the val part of the train frames.
