@@ -11,6 +11,13 @@ let cpuFlags: [SwiftSetting] = {
 }()
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
+/// Markdown notes that live next to a module's sources (README.md per folder), excluded from the build.
+func docs(_ target: String) -> [String] {
+    let root = Context.packageDirectory + "/Sources/" + target
+    guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
+    return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".md") }.sorted()
+}
+
 let package = Package(
     name: "EngramAudio",
     platforms: [.macOS(.v13)],
@@ -28,15 +35,15 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        .target(name: "EngramCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: v5),
-        .target(name: "AudioIO", dependencies: ["EngramCore"], swiftSettings: v5 + cpuFlags),
-        .target(name: "Numerics", dependencies: ["EngramCore"], swiftSettings: v5 + cpuFlags),
-        .target(name: "Formats", dependencies: ["EngramCore"], swiftSettings: v5 + cpuFlags),
+        .target(name: "EngramCore", dependencies: [.product(name: "Yams", package: "Yams")], exclude: docs("EngramCore"), swiftSettings: v5),
+        .target(name: "AudioIO", dependencies: ["EngramCore"], exclude: docs("AudioIO"), swiftSettings: v5 + cpuFlags),
+        .target(name: "Numerics", dependencies: ["EngramCore"], exclude: docs("Numerics"), swiftSettings: v5 + cpuFlags),
+        .target(name: "Formats", dependencies: ["EngramCore"], exclude: docs("Formats"), swiftSettings: v5 + cpuFlags),
         // Encoders is optimised even in debug builds: the Mimi parity tests run the full 39 M-parameter
         // encoder, which takes ~15 min unoptimised and ~2 s optimised.
         .target(name: "Encoders", dependencies: ["EngramCore", "Numerics", "Formats", "AudioIO"],
                 swiftSettings: v5 + cpuFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "Phase0", dependencies: ["EngramCore", "AudioIO", "Numerics", "Formats", "Encoders"], swiftSettings: v5 + cpuFlags),
+        .target(name: "Phase0", dependencies: ["EngramCore", "AudioIO", "Numerics", "Formats", "Encoders"], exclude: docs("Phase0"), swiftSettings: v5 + cpuFlags),
         .executableTarget(name: "engram", dependencies: [
             "EngramCore", "AudioIO", "Numerics", "Formats", "Encoders", "Phase0",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -9,7 +9,7 @@ final class MimiKernelTests: XCTestCase {
     func randoms(_ n: Int) -> [Float] { (0..<n).map { _ in Float.random(in: -1...1, using: &rng) } }
 
     func testGEMMAgainstDirectSum() {
-        for (m, k, n, lda) in [(1, 1, 1, 1), (7, 5, 3, 5), (13, 300, 40, 300), (25, 64, 17, 70), (100, 513, 33, 513), (6, 16, 16, 4)] {
+        for (m, k, n, lda) in [(1, 1, 1, 1), (7, 5, 3, 5), (13, 300, 40, 300), (25, 64, 17, 70), (100, 513, 33, 513), (6, 16, 16, 4), (11, 40, 8, 40), (5, 9, 12, 9)] {
             let a = randoms((m - 1) * lda + k), b = randoms(k * n), bias = randoms(n), c0 = randoms(m * n)
             let packed = PackedMatrix(k: k, n: n) { kk, col in b[kk * n + col] }
             for accumulate in [false, true] {
@@ -37,6 +37,19 @@ final class MimiKernelTests: XCTestCase {
                 }
                 XCTAssertEqual(results[0], results[1], "thread count must not change results")
                 XCTAssertEqual(results[0], results[2])
+                // Both micro-kernels (6×16 and 6×8) give the same bits.
+                for narrow in [false, true] {
+                    var c = c0
+                    a.withUnsafeBufferPointer { ap in
+                        bias.withUnsafeBufferPointer { bp in
+                            c.withUnsafeMutableBufferPointer { cp in
+                                gemmSerial(m: m, a: ap.baseAddress!, lda: lda, b: packed, bias: bp.baseAddress!, c: cp.baseAddress!,
+                                           ldc: n, accumulate: accumulate, narrow: narrow)
+                            }
+                        }
+                    }
+                    XCTAssertEqual(c, results[0], "narrow kernel \(narrow)")
+                }
             }
         }
     }

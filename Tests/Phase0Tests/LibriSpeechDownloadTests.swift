@@ -182,3 +182,79 @@ final class LibriSpeechDownloadTests: XCTestCase {
         return Int(UInt16(bigEndian: a.sin_port))
     }
 }
+
+/// The download and the extraction on a disk that fills up (a small tmpfs; see ScratchMount).
+final class LibriSpeechDownloadDiskTests: XCTestCase {
+    /// `srv/train-clean-100.tar.gz`: a LibriSpeech-layout archive of `payload` bytes of zeros
+    /// (tiny compressed, large extracted), made by Python's tarfile; returns its MD5 (hashlib).
+    func makeArchive(_ srv: URL, payload: Int) throws -> String {
+        try FileManager.default.createDirectory(at: srv, withIntermediateDirectories: true)
+        let r = try runProcess("python3", ["-c", """
+        import gzip, hashlib, io, sys, tarfile
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+            for name, size in (("LibriSpeech/SPEAKERS.TXT", 40), ("LibriSpeech/train-clean-100/19/198/19-198-0000.flac", int(sys.argv[2]))):
+                ti = tarfile.TarInfo(name); ti.size = size; ti.mtime = 0
+                tf.addfile(ti, io.BytesIO(b"\\0" * size))
+        data = gzip.compress(buf.getvalue(), mtime=0)
+        open(sys.argv[1], "wb").write(data)
+        print(hashlib.md5(data).hexdigest())
+        """, srv.appendingPathComponent("train-clean-100.tar.gz").path, String(payload)])
+        XCTAssertEqual(r.status, 0, r.err)
+        return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testDiskFullWhileExtractingLeavesNothingLookingComplete() throws {
+        try requireOracle("python3", check: ["python3", "-c", "import tarfile, http.server"])
+        let dir = makeTempDir("dl-disk")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let md5 = try makeArchive(dir.appendingPathComponent("srv"), payload: 600_000)
+        let disk = try ScratchMount(size: "256k")
+        defer { disk.unmount() }
+        let server = try RangeServer(root: dir.appendingPathComponent("srv"))
+        defer { server.stop() }
+        var d = LibriSpeechDownload(subset: "train-clean-100", dest: disk.dir, baseURL: URL(string: "http://127.0.0.1:\(server.port)")!, md5: md5)
+        d.retryDelay = 0
+        XCTAssertThrowsError(try d.run()) { e in
+            let m = "\(e)"
+            XCTAssertTrue(m.contains("19-198-0000.flac") && m.contains("disk full") && m.contains("nothing was placed in"), m)
+            print("extraction on a full disk: \(m)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: d.subsetFolder.path))
+        let left = try FileManager.default.contentsOfDirectory(atPath: disk.dir.path)
+        XCTAssertFalse(left.contains { $0.contains(".extracting-") }, "\(left)")
+        XCTAssertTrue(left.contains("train-clean-100.tar.gz"), "the verified archive is kept: \(left)")
+
+        // With room, the rerun extracts from the kept archive without downloading again.
+        try disk.remount("size=4m")
+        let o = try d.run()
+        XCTAssertTrue(o.downloadSkipped)
+        XCTAssertEqual(server.requests.count, 1)
+        XCTAssertEqual(try Data(contentsOf: d.subsetFolder.appendingPathComponent("19/198/19-198-0000.flac")).count, 600_000)
+    }
+
+    func testDiskFullWhileDownloadingKeepsThePartAndSaysSo() throws {
+        try requireOracle("python3", check: ["python3", "-c", "import tarfile, http.server"])
+        let dir = makeTempDir("dl-disk")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Random (incompressible) content: the archive itself outgrows the disk.
+        let srv = dir.appendingPathComponent("srv")
+        try FileManager.default.createDirectory(at: srv, withIntermediateDirectories: true)
+        var g = SplitMix64(seed: 3)
+        try Data((0..<300_000).map { _ in UInt8(truncatingIfNeeded: g.next()) }).write(to: srv.appendingPathComponent("train-clean-100.tar.gz"))
+        let disk = try ScratchMount(size: "128k")
+        defer { disk.unmount() }
+        let server = try RangeServer(root: srv)
+        defer { server.stop() }
+        var d = LibriSpeechDownload(subset: "train-clean-100", dest: disk.dir, baseURL: URL(string: "http://127.0.0.1:\(server.port)")!,
+                                    md5: String(repeating: "a", count: 32))
+        d.retryDelay = 0
+        XCTAssertThrowsError(try d.run()) { e in
+            let m = "\(e)"
+            XCTAssertTrue(m.contains("train-clean-100.tar.gz.part") && m.contains("the disk is full (0 bytes free") && m.contains("rerun the same command to resume"), m)
+            print("download on a full disk: \(m)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: d.partURL.path), "the partial download is kept for a resume")
+        XCTAssertEqual(server.requests.count, 1, "a full disk is not retried")
+    }
+}

@@ -11,7 +11,9 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
     public let config: MimiConfig
     /// true: the research pipeline's projected latent Po₁Pi₁e + Po₂Pi₂e; false: the raw latent e.
     public let project: Bool
-    /// Latent frames per chunk (memory ≈ chunkFrames × 1920 × n_filters × 4 bytes per buffer).
+    /// Latent frames per chunk (default 48 = 3.84 s: a multiple of 3 keeps the 25 Hz GEMMs in whole
+    /// 6-row tiles). Memory grows with it only below 1.2 kHz (the SEANet's first stages run in
+    /// fixed 0.32 s sub-chunks); ~20 MB of scratch at the default.
     public var chunkFrames: Int
     /// Worker threads for the GEMMs and element-wise passes (results do not depend on it).
     public var threads: Int
@@ -26,7 +28,7 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
     let prepared: Prepared
 
     /// Builds an encoder from weights. Throws when `project` is requested but the weights lack projections.
-    public init(weights: MimiWeights, project: Bool = true, chunkFrames: Int = 32,
+    public init(weights: MimiWeights, project: Bool = true, chunkFrames: Int = 48,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         try weights.config.validate()
         if project && weights.projections == nil {

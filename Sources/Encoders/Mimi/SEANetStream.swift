@@ -69,7 +69,7 @@ final class SEANetStream: @unchecked Sendable {
     let last: CausalConvStream
     let lastIndex: Int
     let hop: Int
-    private let bufA = FloatBuffer(), bufB = FloatBuffer(), hidden = FloatBuffer()
+    private let bufA = FloatBuffer(), bufB = FloatBuffer(), hidden = FloatBuffer(), mid = FloatBuffer()
 
     init(_ w: MimiWeights) {
         let cfg = w.config
@@ -99,16 +99,56 @@ final class SEANetStream: @unchecked Sendable {
         last.reset()
     }
 
+    /// The first `earlyStages` stages (24 kHz → 1.2 kHz in the released model) run in
+    /// sub-chunks of `subChunkSamples` so their wide, high-rate activations stay cache-sized and
+    /// memory does not grow with the chunk; the low-rate stages then run on the whole chunk, which
+    /// keeps their GEMMs tall enough to amortise the large weights.
+    static let earlyStages = 2
+    static let subChunkSamples = 7680
+
     /// Encodes `samples` new samples (a multiple of the total stride) into `samples/hop` rows of D
     /// written to `output`.
     func run(_ input: UnsafePointer<Float>, samples: Int, output: UnsafeMutablePointer<Float>, threads: Int, tap: MimiTap?) {
         precondition(samples % hop == 0)
-        var steps = samples
+        let early = min(Self.earlyStages, stages.count)
+        let earlyHop = stages.prefix(early).reduce(1) { $0 * $1.down.layer.stride }
+        let width = early == 0 ? first.layer.outChannels : stages[early - 1].down.layer.outChannels
+        let sub = max(hop, Self.subChunkSamples / hop * hop)
+        mid.reserve(samples / earlyHop * width)
+        var done = 0
+        while done < samples {
+            let n = min(sub, samples - done)
+            let (res, steps) = runStages(input + done, steps: n, range: 0..<early, withFirst: true, threads: threads, tap: tap)
+            (mid.pointer + done / earlyHop * width).update(from: res, count: steps * width)
+            done += n
+        }
+        let (res, steps) = runStages(mid.pointer, steps: samples / earlyHop, range: early..<stages.count, withFirst: false,
+                                     threads: threads, tap: tap)
+        last.run(res, steps: steps, activation: .elu, output: output, threads: threads)
+        tap?(layerName(lastIndex), output, steps, last.layer.outChannels)
+    }
+
+    /// Runs (the first conv and) `stages[range]` on `steps` rows; returns the result (in a
+    /// scratch buffer, valid until the next call) and its row count.
+    private func runStages(_ input: UnsafePointer<Float>, steps: Int, range: Range<Int>, withFirst: Bool,
+                           threads: Int, tap: MimiTap?) -> (UnsafePointer<Float>, Int) {
+        var steps = steps
         var cur = bufA, next = bufB
-        cur.reserve(steps * first.layer.outChannels)
-        first.run(input, steps: steps, activation: .identity, output: cur.pointer, threads: threads)
-        tap?(layerName(0), cur.pointer, steps, first.layer.outChannels)
-        for stage in stages {
+        var src = input
+        if withFirst {
+            cur.reserve(steps * first.layer.outChannels)
+            first.run(input, steps: steps, activation: .identity, output: cur.pointer, threads: threads)
+            tap?(layerName(0), cur.pointer, steps, first.layer.outChannels)
+            src = UnsafePointer(cur.pointer)
+        }
+        for stage in stages[range] {
+            if !stage.blocks.isEmpty && src != UnsafePointer(cur.pointer) {
+                // Residual blocks update in place: work on a copy of the caller's input.
+                let c = stage.down.layer.inChannels
+                cur.reserve(steps * c)
+                cur.pointer.update(from: src, count: steps * c)
+                src = UnsafePointer(cur.pointer)
+            }
             for b in stage.blocks {
                 let c = b.conv1.layer.inChannels, h = b.conv1.layer.outChannels
                 hidden.reserve(steps * h)
@@ -120,13 +160,13 @@ final class SEANetStream: @unchecked Sendable {
             }
             let out = stage.down.layer.outputSteps(steps)
             next.reserve(out * stage.down.layer.outChannels)
-            stage.down.run(cur.pointer, steps: steps, activation: .elu, output: next.pointer, threads: threads)
+            stage.down.run(src, steps: steps, activation: .elu, output: next.pointer, threads: threads)
             steps = out
             swap(&cur, &next)
+            src = UnsafePointer(cur.pointer)
             tap?(layerName(stage.downIndex), cur.pointer, steps, stage.down.layer.outChannels)
         }
-        last.run(cur.pointer, steps: steps, activation: .elu, output: output, threads: threads)
-        tap?(layerName(lastIndex), output, steps, last.layer.outChannels)
+        return (src, steps)
     }
 
     private func layerName(_ i: Int) -> String { i < 10 ? "seanet_layer0\(i)" : "seanet_layer\(i)" }

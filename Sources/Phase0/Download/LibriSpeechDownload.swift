@@ -154,6 +154,9 @@ public struct LibriSpeechDownload {
             }
         }
         out.downloadedBytes = Self.size(partURL) - initial
+        if lastMessage.hasPrefix("cannot write"), let free = Self.freeBytes(dest), free < 1 << 20 {
+            lastMessage += " — the disk is full (\(free) bytes free in \(dest.path))"
+        }
         throw EngramError(url.absoluteString, "download failed after \(out.requests) request(s): \(lastMessage). "
                           + "The \(Self.size(partURL)) bytes received are kept in \(partURL.path); rerun the same command to resume "
                           + "(check the network connection, or the free space in \(dest.path))")
@@ -201,6 +204,13 @@ public struct LibriSpeechDownload {
             throw EngramError(subsetFolder.path, "cannot move the extracted subset into place (\(String(cString: strerror(errno))))")
         }
         log("extracted \(summary.files) files (\(String(format: "%.1f", Double(summary.bytes) / 1e6)) MB) into \(subsetFolder.path)")
+    }
+
+    /// Bytes available to unprivileged users on the file system holding `url`.
+    static func freeBytes(_ url: URL) -> Int64? {
+        var st = statvfs()
+        guard statvfs(url.path, &st) == 0 else { return nil }
+        return Int64(st.f_bavail) * Int64(st.f_frsize)
     }
 
     static func size(_ url: URL) -> Int64 {

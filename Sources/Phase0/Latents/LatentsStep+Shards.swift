@@ -28,7 +28,7 @@ extension LatentsStep {
         if !fm.fileExists(atPath: root.appendingPathComponent(".zgroup").path) {
             let parent = root.deletingLastPathComponent()
             do { try fm.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
-                throw EngramError(parent.path, "cannot create folder: \(error.localizedDescription)")
+                throw EngramError(parent.path, "cannot create folder: \(posixReason(error))")
             }
             let staging = parent.appendingPathComponent(".\(root.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             defer { try? fm.removeItem(at: staging) }
@@ -39,7 +39,7 @@ extension LatentsStep {
                     .write(to: staging.appendingPathComponent(".zgroup"))
                 try Data(JSON.serialize(.object(attrs)).utf8).write(to: staging.appendingPathComponent(".zattrs"))
             } catch {
-                throw EngramError(root.path, "cannot create the latents store: \(error.localizedDescription)")
+                throw EngramError(root.path, "cannot create the latents store: \(posixReason(error))")
             }
             if rename(staging.path, root.path) != 0 {
                 let err = errno
@@ -55,4 +55,23 @@ extension LatentsStep {
         // An existing folder without .zgroup (e.g. made by hand): add the group marker.
         return try LatentStore(createAt: root)
     }
+}
+
+/// The system's wording for a Foundation file error ("Permission denied", "No space left on
+/// device", "Read-only file system"), falling back to Foundation's description.
+func posixReason(_ error: Error) -> String {
+    let ns = error as NSError
+    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(u.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    if let c = error as? CocoaError {
+        switch c.code {
+        case .fileWriteNoPermission, .fileReadNoPermission: return String(cString: strerror(EACCES))
+        case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
+        case .fileWriteVolumeReadOnly: return String(cString: strerror(EROFS))
+        default: break
+        }
+    }
+    return error.localizedDescription
 }

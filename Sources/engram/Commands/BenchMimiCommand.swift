@@ -16,7 +16,7 @@ struct BenchMimiCommand: ParsableCommand {
     @Option(help: "Timed runs after one warm-up; the best is reported.")
     var repeats: Int = 3
     @Option(help: "Latent frames per chunk (memory bound; 12.5 frames = 1 s).")
-    var chunkFrames: Int = 32
+    var chunkFrames: Int = 48
     @Flag(help: "Also print the time per stage.")
     var stages = false
     @Flag(help: "Only time the convolution GEMMs on the model's layer shapes (1 s of audio each).")
