@@ -113,6 +113,7 @@ public enum Phase0Steps {
         try MetricsFile.write(records, to: outs[0])
         try MetricsFile.writeTable(records, to: outs[1])
         try ClusterPlotData.write(config: c, table: table, targets: targets, files: files, log: log)
+        try KSweep.score(config: c, table: table, targets: targets, holdoutVal: splits.trainUttVal, files: files, log: log)
         log(String(format: "evaluate: %d records in %.1f s → %@, %@", records.count, Date().timeIntervalSince(t0), outs[0].path, outs[1].path))
         return .ran
     }

@@ -28,6 +28,7 @@ final class Phase0StepsTests: XCTestCase {
         var yaml = try String(contentsOf: layout.config, encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "lags: [1, 2, 4]", with: "lags: [1, 3]")
             .replacingOccurrences(of: "n_init: 10", with: "n_init: 2")
+            .replacingOccurrences(of: "  holdout: true", with: "  holdout: true\n  k_sweep: []")   // swept in ReportPlotsTests
         try AtomicFile.write(yaml, to: layout.config)
         return (dir, try Phase0Config.load(file: layout.config.path))
     }

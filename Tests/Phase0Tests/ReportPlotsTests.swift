@@ -285,7 +285,7 @@ final class ReportPlotsTests: XCTestCase {
         let z = NormalizedTargets(corpus: corpus, targetRows: Array(1...n))
         let group: [Int32] = (0..<n).map { (i: Int) -> Int32 in i % 7 == 0 ? -1 : Int32((i * 7) % 4) }
         let bin: [Int32] = (0..<n).map { (i: Int) -> Int32 in Int32((i * 13) % 3) }
-        let s = GroupSums.accumulate(TargetSource(z), samples: (0..<n).map(Int32.init), group: group, nGroups: 4, bin: bin, nBins: 3, keepSums: true)
+        let s = GroupSums.accumulate(z, samples: (0..<n).map(Int32.init), group: group, nGroups: 4, bin: bin, nBins: 3, keepSums: true)
         for b in 0..<3 {
             let kept = (0..<n).filter { group[$0] >= 0 && bin[$0] <= b }
             XCTAssertEqual(s.nSamples(bin: b), kept.count)

@@ -15,6 +15,7 @@ final class SyntheticPipelineTests: XCTestCase {
         ]
         c.clustering.minClusterSize = 20
         c.clustering.nInit = 3
+        c.metrics.kSweep = []      // the VR-vs-K sweep has its own tests (ReportPlotsTests)
         c.output.conditioningDir = dir.appendingPathComponent("conditioning").path
         c.output.framesIndex = dir.appendingPathComponent("phase0_frames.parquet").path
         return c

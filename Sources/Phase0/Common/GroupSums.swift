@@ -28,10 +28,10 @@ struct GroupSums: Sendable {
     ///   - samples: frame indices into `source`.
     ///   - group: group of each sample ∈ 0..<nGroups, or −1 to leave it out.
     ///   - bin: bin of each sample ∈ 0..<nBins (nil: one bin).
-    static func accumulate(_ source: TargetSource, samples: [Int32], group: [Int32], nGroups: Int,
+    static func accumulate(_ targets: NormalizedTargets, samples: [Int32], group: [Int32], nGroups: Int,
                            bin: [Int32]? = nil, nBins: Int = 1, keepSums: Bool = false) -> GroupSums {
         precondition(group.count == samples.count && (bin == nil || bin!.count == samples.count) && nBins >= 1)
-        let d = source.dim
+        let d = targets.dim
         if nGroups == 0 {
             return GroupSums(dim: d, nGroups: 0, nBins: nBins, count: [], sumSquares: [], explained: [],
                              total: [Double](repeating: 0, count: nBins * d), sums: keepSums ? [] : nil)
@@ -62,9 +62,8 @@ struct GroupSums: Sendable {
             let ep = SendablePointer(eb.baseAddress!), tp = SendablePointer(tb.baseAddress!)
             let sp = keepSums ? SendablePointer(sb.baseAddress!) : nil
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: d)
                 let run = UnsafeMutablePointer<Double>.allocate(capacity: d)
-                defer { scratch.deallocate(); run.deallocate() }
+                defer { run.deallocate() }
                 let chunkTotal = tp.base + c * nBins * d
                 for g in chunks[c] {
                     run.initialize(repeating: 0, count: d)
@@ -82,7 +81,7 @@ struct GroupSums: Sendable {
                         let s = order[k]
                         let sb = bin.map { Int($0[s]) } ?? 0
                         while b < sb { flush(b); b += 1 }
-                        q += addRow(source.z(Int(samples[s]), scratch: scratch), d, run)
+                        q += addRow(targets.z(Int(samples[s])), d, run)
                         n += 1
                     }
                     while b < nBins { flush(b); b += 1 }

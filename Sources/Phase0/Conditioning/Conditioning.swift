@@ -228,9 +228,11 @@ public enum Conditioning {
                                holdout ? " (hold-out)" : "", stats.effectiveIds.count, model.nClusters, stats.excludedMass, seconds))
                 }
             }
-            if lag == ClusterPlotData.plotLag(config) && !config.metrics.kSweep.isEmpty {
-                try KSweep.run(config: config, lag: lag, features: features, table: table, sets: sets, norm: norm, pcas: pcas,
-                               trainMean: trainMean, files: files, log: log)
+            if lag == ClusterPlotData.plotLag(config) {
+                if config.metrics.kSweep.isEmpty { try? FileManager.default.removeItem(at: KSweep.manifestURL(files, lag: lag)) } else {
+                    try KSweep.fit(config: config, lag: lag, features: features, table: table, sets: sets, pcas: pcas, sliding: sliding,
+                                   trainUtterances: fitUtts + valUtts, files: files, log: log)
+                }
             }
         }
         try AtomicFile.write(summary.json.serialized(), to: files.summary)

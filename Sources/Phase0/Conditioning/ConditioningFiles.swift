@@ -16,8 +16,11 @@ import Numerics
 /// - `{name}_lag{L}{variant}_quartile_edges.npy` — float32 [p, 3] (25/50/75th percentiles)
 /// - `{name}_lag{L}{variant}_stats.json` — cluster sizes on the fit samples (the research pipeline's keys)
 /// - `{name}_lag{L}{variant}_model.json` — type, k, pca_dim, n_train_samples, inertia, n_iter, …
-/// - `k_sweep_lag{L}.json` — VR vs K at the plot lag (`KSweep`, when `metrics.k_sweep` is non-empty)
-/// - `{name}_lag{L}_plot_data.json` — written by the evaluate step for the report's plots (`ClusterPlotData`)
+/// - `{name}_lag{L}{variant}_k{K}_sweep_labels.npy` — uint16 (int32 above 65536 ids) [N]: labels of
+///   the VR-vs-K sweep's refitted models, and `k_sweep_models_lag{L}.json`, their manifest (`KSweep`,
+///   when `metrics.k_sweep` is non-empty)
+/// - written by the evaluate step for the report: `k_sweep_lag{L}.json` (the sweep's VRs, `KSweep`)
+///   and `{name}_lag{L}_plot_data.json` (`ClusterPlotData`)
 /// - `fit_summary.json` — written last; its time stamp marks the step as done
 public struct ConditioningFiles {
     public let dir: URL

@@ -77,20 +77,19 @@ public struct ClusterPlotData: Codable, Equatable {
                              log: (String) -> Void = { printErr($0) }) throws {
         let t0 = Date()
         let lag = plotLag(config)
-        let source = TargetSource(targets)
         var train: [Int32] = [], eval: [Int32] = []
         for i in 0..<table.count { if table.split(ofFrame: i) == .train { train.append(Int32(i)) } else { eval.append(Int32(i)) } }
         for cond in config.clustering.conditions {
-            let d = try compute(config: config, condition: cond, lag: lag, source: source, train: train, eval: eval, files: files)
+            let d = try compute(config: config, condition: cond, lag: lag, targets: targets, train: train, eval: eval, files: files)
             try AtomicFile.write(d.json.serialized(indent: nil), to: url(files, condition: cond.name, lag: lag))
         }
         log(String(format: "evaluate: plot data (lag %d) in %.1f s", lag, Date().timeIntervalSince(t0)))
     }
 
-    static func compute(config: Phase0Config, condition cond: Phase0Config.Condition, lag: Int, source: TargetSource,
+    static func compute(config: Phase0Config, condition cond: Phase0Config.Condition, lag: Int, targets: NormalizedTargets,
                         train: [Int32], eval: [Int32], files: ConditioningFiles) throws -> ClusterPlotData {
         let nClusters = cond.type == .pcaQuartile ? 1 << (2 * (cond.pcaDim ?? 0)) : (cond.k ?? 0)
-        let n = source.rows.count
+        let n = targets.targetRow.count
         let labels = try files.readLabels(cond.name, lag: lag, count: n, nClusters: nClusters)
         let stats = ClusterStats(labels: labels, frames: train, nClusters: nClusters, minClusterSize: config.clustering.minClusterSize)
 
@@ -98,7 +97,7 @@ public struct ClusterPlotData: Codable, Equatable {
         let ids = stats.sizes.indices.filter { stats.sizes[$0] > 0 }
         var nonEmpty = [Int32](repeating: -1, count: nClusters)
         for (j, id) in ids.enumerated() { nonEmpty[id] = Int32(j) }
-        let all = GroupSums.accumulate(source, samples: train, group: train.map { nonEmpty[Int(labels[Int($0)])] }, nGroups: ids.count)
+        let all = GroupSums.accumulate(targets, samples: train, group: train.map { nonEmpty[Int(labels[Int($0)])] }, nGroups: ids.count)
 
         // Effective clusters: confidence curves (train pass also gives the cluster means).
         let (dense, nEff) = Metrics.denseIndex(stats)
@@ -126,7 +125,7 @@ public struct ClusterPlotData: Codable, Equatable {
                 bins = b
             }
             let nBins = distances == nil ? 1 : fractions.count
-            let s = GroupSums.accumulate(source, samples: frames, group: group, nGroups: nEff, bin: bins, nBins: nBins, keepSums: keepSums)
+            let s = GroupSums.accumulate(targets, samples: frames, group: group, nGroups: nEff, bin: bins, nBins: nBins, keepSums: keepSums)
             return (s, Curve(varianceRatio: (0..<nBins).map { s.varianceRatio(bin: $0) }, nSamples: (0..<nBins).map { s.nSamples(bin: $0) }))
         }
         let (trainSums, trainCurve) = pass(train, keepSums: true)
@@ -138,7 +137,7 @@ public struct ClusterPlotData: Codable, Equatable {
         }
         return ClusterPlotData(
             condition: cond.name, type: cond.type.rawValue, lag: lag, nClusters: nClusters, minClusterSize: stats.minClusterSize,
-            dim: source.dim, clusterIds: ids, clusterSizes: ids.map { stats.sizes[$0] }, withinVariance: all.withinVariancePerDim,
+            dim: targets.dim, clusterIds: ids, clusterSizes: ids.map { stats.sizes[$0] }, withinVariance: all.withinVariancePerDim,
             effective: ids.map { stats.sizes[$0] >= stats.minClusterSize },
             meanPCA: try meanPCA(trainSums, effectiveIds: stats.effectiveIds), confidence: confidence)
     }
