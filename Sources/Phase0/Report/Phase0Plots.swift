@@ -24,20 +24,22 @@ public enum Phase0Plots {
         let files = ConditioningFiles(config: config)
         add("vr_by_condition_lag", vrByConditionSVG(records, threshold: threshold))
 
-        // Per-condition cluster plots.
-        var plotData: [ClusterPlotData] = []
+        // Per-condition cluster plots, grouped by kind.
         for cond in config.clustering.conditions {
             let stem = fileStem(cond.name)
             if let sizes = try clusterSizes(files.stats(cond.name, lag: lag)) {
                 add("cluster_sizes_\(stem)", ClusterSizePlot.chart(condition: cond.name, lag: lag, sizes: sizes.sizes,
                                                                    minClusterSize: sizes.minSize).0)
             } else { missing.append("cluster_sizes_\(stem)") }
-            if let d = try ClusterPlotData.read(ClusterPlotData.url(files, condition: cond.name, lag: lag)) {
-                plotData.append(d)
-                add("within_variance_\(stem)", ClusterVariancePlot.chart(d))
-                add("cluster_means_pca_\(stem)", ClusterMeansPlot.chart(d))
-            } else { missing += ["within_variance_\(stem)", "cluster_means_pca_\(stem)"] }
         }
+        var plotData: [ClusterPlotData] = []
+        for cond in config.clustering.conditions {
+            if let d = try ClusterPlotData.read(ClusterPlotData.url(files, condition: cond.name, lag: lag)) { plotData.append(d) } else {
+                missing += ["within_variance_\(fileStem(cond.name))", "cluster_means_pca_\(fileStem(cond.name))"]
+            }
+        }
+        for d in plotData { add("within_variance_\(fileStem(d.condition))", ClusterVariancePlot.chart(d)) }
+        for d in plotData { add("cluster_means_pca_\(fileStem(d.condition))", ClusterMeansPlot.chart(d)) }
         add("vr_vs_kept_fraction", ConfidencePlot.chart(plotData, threshold: threshold))
         add("speaker_vr", (try? SpeakerVRInput.load(metricsURL)).flatMap { SpeakerVRPlot.chart($0, lag: lag, threshold: threshold) })
         if let sweep = try KSweepInput.load(KSweep.url(files, lag: lag)) {
