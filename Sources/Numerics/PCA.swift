@@ -29,12 +29,23 @@ public struct PCA: Sendable, Codable, Equatable {
     /// PCA of a covariance matrix [d, d] (Double): top-k eigenpairs by subspace iteration when k ≪ d,
     /// otherwise (or if that does not converge) a full Householder + QL decomposition.
     init(covariance cov: [Double], mean: [Double], d: Int, k: Int, nSamples: Int, threads: Int) throws {
-        var values: [Double]
-        var vectors: [Double]
-        if d >= 64 && k * 8 <= d,
-           let top = topEigenpairsBySubspaceIteration(cov, d: d, k: k, threads: threads) {
-            (values, vectors) = top
-        } else {
+        var values: [Double] = []
+        var vectors: [Double] = []
+        var solved = false
+        if d >= 64 && k * 8 <= d {
+            // Subspace iteration; if it stalls (tiny eigengap), retry with a basis twice as wide.
+            // Still unconverged: the full solver when d ≤ 1024, else the best Ritz pairs found.
+            let b = (2 * k + 8 + 7) / 8 * 8
+            for (attempt, block) in [b, 2 * b].enumerated() {
+                guard let top = topEigenpairsBySubspaceIteration(cov, d: d, k: k, blockSize: block, threads: threads) else { break }
+                if top.converged || (attempt == 1 && d > 1024) {
+                    (values, vectors) = (top.values, top.vectors)
+                    solved = true
+                    break
+                }
+            }
+        }
+        if !solved {
             let eig = try SymmetricEigen(symmetric: cov, n: d)
             values = Array(eig.values[0..<k])
             vectors = Array(eig.vectors[0..<(k * d)])

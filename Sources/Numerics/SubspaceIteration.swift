@@ -2,20 +2,22 @@ import EngramCore
 import Foundation
 
 /// Top `k` eigenpairs of a symmetric positive semi-definite matrix `c` [d, d] (row-major Double) by
-/// block subspace iteration with Rayleigh–Ritz: basis of b = min(d, 2k + 8) vectors, stop when every
+/// block subspace iteration with Rayleigh–Ritz: basis of b = min(d, 2k + 8 rounded up to 8) vectors, stop when every
 /// wanted Ritz pair has residual ‖C u − θ u‖ ≤ `tolerance` · θ₀. Deterministic (fixed start vectors
-/// from SplitMix64, fixed reduction order). Returns nil if `maxIterations` pass without convergence.
+/// from SplitMix64, fixed reduction order). After `maxIterations` without convergence the current
+/// Ritz pairs are returned with `converged: false`; nil only if the small eigenproblem fails.
 /// Eigenvalues descending; eigenvectors as rows [k, d].
 func topEigenpairsBySubspaceIteration(_ c: [Double], d: Int, k: Int, blockSize: Int? = nil, tolerance: Double = 1e-10,
-                                      maxIterations: Int = 500, threads: Int) -> (values: [Double], vectors: [Double])? {
-    let b = min(d, blockSize ?? (2 * k + 8))
+                                      maxIterations: Int = 500, threads: Int)
+    -> (values: [Double], vectors: [Double], converged: Bool)? {
+    let b = min(d, blockSize ?? ((2 * k + 8 + 7) / 8 * 8))
     precondition(k >= 1 && k <= b)
     var rng = SplitMix64(seed: 0x5EED_1DEA)
     var v = [Double](repeating: 0, count: b * d)
     for i in 0..<v.count { v[i] = rng.nextDouble() - 0.5 }
     orthonormaliseRows(&v, rows: b, d: d)
     var w = [Double](repeating: 0, count: b * d)
-    for _ in 0..<maxIterations {
+    for iteration in 0..<maxIterations {
         symmetricTimesRows(c, d: d, v, rows: b, into: &w, threads: threads)
         // Rayleigh–Ritz on span(v): H = V C Vᵀ.
         var h = [Double](repeating: 0, count: b * b)
@@ -42,8 +44,8 @@ func topEigenpairsBySubspaceIteration(_ c: [Double], d: Int, k: Int, blockSize: 
             for j in 0..<d { let e = cu[q * d + j] - eig.values[q] * u[q * d + j]; r2 += e * e }
             if r2.squareRoot() > tolerance * scale { converged = false; break }
         }
-        if converged {
-            return (Array(eig.values[0..<k]), Array(u[0..<(k * d)]))
+        if converged || iteration == maxIterations - 1 {
+            return (Array(eig.values[0..<k]), Array(u[0..<(k * d)]), converged)
         }
         v = cu
         orthonormaliseRows(&v, rows: b, d: d)
@@ -104,18 +106,52 @@ func orthonormaliseRows(_ v: inout [Double], rows: Int, d: Int) {
     }
 }
 
-/// out[r] = C · v[r] for each row r of v [rows, d], C symmetric [d, d]; parallel over blocks of C's rows.
+/// out[r] = C · v[r] for each row r of v [rows, d], C symmetric [d, d] row-major; parallel over
+/// blocks of C's rows. The vectors are transposed into [d, rows padded to 8] so that each row of C
+/// streams once through a register-blocked SIMD8<Double> loop.
 func symmetricTimesRows(_ c: [Double], d: Int, _ v: [Double], rows: Int, into out: inout [Double], threads: Int) {
-    let block = 32
+    let bp = (rows + 7) / 8 * 8
+    var vt = [Double](repeating: 0, count: d * bp)
+    for r in 0..<rows { for j in 0..<d { vt[j * bp + r] = v[r * d + j] } }
+    let block = 16
     let blocks = (d + block - 1) / block
     c.withUnsafeBufferPointer { cb in
-        v.withUnsafeBufferPointer { vb in
+        vt.withUnsafeBufferPointer { vb in
             out.withUnsafeMutableBufferPointer { ob in
                 let o = SharedMutablePointer(ob.baseAddress!)
+                let cp = cb.baseAddress!, vp = vb.baseAddress!
                 parallelFor(blocks, threads: threads) { bi in
-                    for i in (bi * block)..<min(d, (bi + 1) * block) {
-                        let ci = cb.baseAddress! + i * d
-                        for r in 0..<rows { o.base[r * d + i] = dot(ci, vb.baseAddress! + r * d, d) }
+                    withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: bp / 8) { accBuf in
+                        let acc = accBuf.baseAddress!
+                        for i in (bi * block)..<min(d, (bi + 1) * block) {
+                            let ci = cp + i * d
+                            var g = 0
+                            // three vector groups (24 columns) at a time, then the rest one group at a time
+                            while g + 3 <= bp / 8 {
+                                var a0 = SIMD8<Double>(), a1 = SIMD8<Double>(), a2 = SIMD8<Double>()
+                                var vj = UnsafeRawPointer(vp + g * 8)
+                                for j in 0..<d {
+                                    let s = SIMD8<Double>(repeating: ci[j])
+                                    a0 += s * vj.loadUnaligned(as: SIMD8<Double>.self)
+                                    a1 += s * vj.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self)
+                                    a2 += s * vj.loadUnaligned(fromByteOffset: 128, as: SIMD8<Double>.self)
+                                    vj += bp * 8
+                                }
+                                acc[g] = a0; acc[g + 1] = a1; acc[g + 2] = a2
+                                g += 3
+                            }
+                            while g < bp / 8 {
+                                var a0 = SIMD8<Double>()
+                                var vj = UnsafeRawPointer(vp + g * 8)
+                                for j in 0..<d {
+                                    a0 += SIMD8<Double>(repeating: ci[j]) * vj.loadUnaligned(as: SIMD8<Double>.self)
+                                    vj += bp * 8
+                                }
+                                acc[g] = a0
+                                g += 1
+                            }
+                            for r in 0..<rows { o.base[r * d + i] = acc[r / 8][r % 8] }
+                        }
                     }
                 }
             }

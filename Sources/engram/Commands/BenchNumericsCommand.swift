@@ -17,6 +17,7 @@ struct BenchNumericsCommand: ParsableCommand {
     @Flag(help: "Also time the greedy k-means++ initialisation (slow: ~(2+ln k)·k passes over the data).") var initialisation = false
     @Flag(help: "Only the GEMM part.") var gemmOnly = false
     @Flag(help: "Skip the GEMM part.") var skipGemm = false
+    @Flag(help: "Skip the k-means part.") var skipKmeans = false
 
     func run() throws {
         try reportingErrors {
@@ -34,6 +35,7 @@ struct BenchNumericsCommand: ParsableCommand {
                 // the difference is `iterations` pure Lloyd iterations (E-step GEMM + argmin + M-step),
                 // without setup, the final E-step and the inertia.
                 let initial = Array(x[0..<(k * d)])
+                if !skipKmeans {
                 var wall = [Double](), cpuTime = [Double](), inertia = 0.0
                 for maxIter in [1, 1 + iterations] {
                     let s0 = now(), c0 = cpu()
@@ -59,6 +61,7 @@ struct BenchNumericsCommand: ParsableCommand {
                     let s0 = now(), c0 = cpu()
                     _ = try KMeans.kMeansPlusPlus(data: xp, n: n, d: d, k: k, seed: 0, threads: t)
                     print(String(format: "k-means++ init (greedy, %d trials): %.2f s wall, %.2f CPU-s", 2 + Int(log(Double(k))), now() - s0, cpu() - c0))
+                }
                 }
                 let p0 = now(), pc0 = cpu()
                 let acc = CovarianceAccumulator(dimension: d, threads: t)

@@ -88,6 +88,7 @@ struct ParquetBenchmark {
         let oursNone = dir.appendingPathComponent("ours_uncompressed_plain.parquet")
         print("phase0_frames: \(rows) rows × \(table.columns.count) columns, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(repeats)")
         let encodeDict = try best { _ = try ParquetWriter.encode(table, compression: .snappy) }
+        let encodePlain = try best { _ = try ParquetWriter.encode(table, compression: .snappy, dictionary: false) }
         let writeDict = try best { try ParquetWriter.write(table, to: oursDict, compression: .snappy) }
         let writePlain = try best { try ParquetWriter.write(table, to: oursPlain, compression: .snappy, dictionary: false) }
         let writeNone = try best { try ParquetWriter.write(table, to: oursNone, compression: .uncompressed, dictionary: false) }
@@ -105,18 +106,33 @@ struct ParquetBenchmark {
             let pad = what.padding(toLength: 34, withPad: " ", startingAt: 0)
             print("\(who.padding(toLength: 8, withPad: " ", startingAt: 0))\(pad)\(String(format: "%7.3f s %6.1f Mrows/s", s, Double(rows) / s / 1e6))\(file.map { "  " + size($0) } ?? "")")
         }
-        line("ours", "encode SNAPPY dict strings (RAM)", encodeDict)
-        line("ours", "write SNAPPY dict strings", writeDict, oursDict)
+        line("ours", "encode SNAPPY dictionary (RAM)", encodeDict)
+        line("ours", "encode SNAPPY PLAIN (RAM)", encodePlain)
+        line("ours", "write SNAPPY dictionary", writeDict, oursDict)
         line("ours", "write SNAPPY PLAIN", writePlain, oursPlain)
         line("ours", "write UNCOMPRESSED PLAIN", writeNone, oursNone)
         line("ours", "read our SNAPPY dict file", readDict)
         line("ours", "read our SNAPPY PLAIN file", readPlain)
         line("ours", "read our UNCOMPRESSED file", readNone)
-        print("        (our writes are atomic: temporary file + fsync + rename)")
+        print("        (our file writes are atomic: temporary file + fsync + rename; pyarrow's are not)")
+        // Snappy alone: the uncompressed file's bytes in 1 MiB blocks (like pages), one thread.
+        let raw = [UInt8](try Data(contentsOf: oursNone))
+        let blocks = stride(from: 0, to: raw.count, by: 1 << 20).map { Array(raw[$0..<min(raw.count, $0 + (1 << 20))]) }
+        var packed: [[UInt8]] = []
+        let snappyCompress = best { packed = blocks.map { Snappy.compress($0) } }
+        let snappyDecompress = try best { for (p, b) in zip(packed, blocks) { _ = try Snappy.decompress(p, expectedLength: b.count, location: "bench") } }
+        let packedBytes = packed.reduce(0) { $0 + $1.count }
+        func mbs(_ s: Double) -> String { String(format: "%7.3f s %6.0f MB/s", s, Double(raw.count) / s / 1e6) }
+        func pad(_ who: String, _ what: String) -> String {
+            who.padding(toLength: 8, withPad: " ", startingAt: 0) + what.padding(toLength: 34, withPad: " ", startingAt: 0)
+        }
+        print("Snappy on the UNCOMPRESSED file's \(raw.count / 1_000_000) MB in 1 MiB blocks, one thread:")
+        print(pad("ours", "Snappy compress") + mbs(snappyCompress) + "  → \(packedBytes / 1_000_000) MB")
+        print(pad("ours", "Snappy decompress") + mbs(snappyDecompress))
         guard python else { return }
 
         let script = repoScript("bench_parquet.py")
-        let r = try runPython([script, oursPlain.path, oursDict.path, dir.path, String(repeats)])
+        let r = try runPython([script, oursPlain.path, oursDict.path, oursNone.path, dir.path, String(repeats)])
         guard let json = try JSONSerialization.jsonObject(with: Data(r.utf8)) as? [String: Any] else {
             throw EngramError(script, "unexpected output: \(r)")
         }
@@ -129,6 +145,8 @@ struct ParquetBenchmark {
         let readPyDict = try best { check = try ParquetReader.read(pyDict) }
         guard check == table else { throw EngramError(pyDict.path, "our read of pyarrow's file differs from the table") }
         print("pyarrow \(json["pyarrow"] ?? "?"), pandas \(json["pandas"] ?? "?"), \(json["threads"] ?? "?") threads")
+        line("pyarrow", "encode SNAPPY dictionary (RAM)", num("encode_dict"))
+        line("pyarrow", "encode SNAPPY PLAIN (RAM)", num("encode_plain"))
         line("pyarrow", "write SNAPPY dictionary (default)", num("write_dict"), pyDict)
         line("pyarrow", "write SNAPPY PLAIN", num("write_plain"), pyPlain)
         line("pyarrow", "read our SNAPPY dict file", num("read_ours_dict"))
@@ -136,14 +154,20 @@ struct ParquetBenchmark {
         line("pyarrow", "read its dictionary file", num("read_dict"))
         line("pyarrow", "read its PLAIN file", num("read_plain"))
         line("pandas", "read pyarrow dictionary file", num("pandas_read_dict"))
+        print(pad("pyarrow", "Snappy compress (reference lib)") + mbs(num("snappy_compress")) + "  → \(Int(num("snappy_compressed_bytes")) / 1_000_000) MB")
+        print(pad("pyarrow", "Snappy decompress (reference lib)") + mbs(num("snappy_decompress")))
         line("ours", "read pyarrow dictionary file", readPyDict)
         line("ours", "read pyarrow PLAIN file", readPyPlain)
         func ratio(_ name: String, _ theirs: Double, _ ours: Double) {
-            print("  \(name.padding(toLength: 44, withPad: " ", startingAt: 0))\(String(format: "%.2f", theirs / ours))")
+            print("  \(name.padding(toLength: 48, withPad: " ", startingAt: 0))\(String(format: "%.2f", theirs / ours))")
         }
         print("ratios, pyarrow time / our time (> 1: we are faster):")
-        ratio("write SNAPPY, dictionary strings", num("write_dict"), writeDict)
-        ratio("write SNAPPY, PLAIN", num("write_plain"), writePlain)
+        ratio("encode SNAPPY in memory, dictionary", num("encode_dict"), encodeDict)
+        ratio("encode SNAPPY in memory, PLAIN", num("encode_plain"), encodePlain)
+        ratio("write SNAPPY file, dictionary (ours + fsync)", num("write_dict"), writeDict)
+        ratio("write SNAPPY file, PLAIN (ours + fsync)", num("write_plain"), writePlain)
+        ratio("Snappy compress", num("snappy_compress"), snappyCompress)
+        ratio("Snappy decompress", num("snappy_decompress"), snappyDecompress)
         ratio("read own SNAPPY dictionary file", num("read_dict"), readDict)
         ratio("read own SNAPPY PLAIN file", num("read_plain"), readPlain)
         ratio("read pyarrow's dictionary file (same file)", num("read_dict"), readPyDict)
