@@ -39,9 +39,10 @@ public enum ParquetWriter {
                                dictionary: dictionary, path: path))
     }
 
-    /// The file as `Data` (built in place, so writing it needs no further copy).
-    static func encodeData(_ table: ParquetTable, compression: ParquetCompression, rowGroupSize: Int, pageSize: Int,
-                           dictionary: Bool, path: String) throws -> Data {
+    /// The bytes of a Parquet file holding `table`, as `Data` (built in place, no final copy).
+    public static func encodeData(_ table: ParquetTable, compression: ParquetCompression = .snappy,
+                                  rowGroupSize: Int = defaultRowGroupSize, pageSize: Int = defaultPageSize,
+                                  dictionary: Bool = true, path: String = "parquet") throws -> Data {
         typealias F = ParquetFormat
         guard !table.columns.isEmpty else { throw EngramError(path, "cannot write a table without columns") }
         guard rowGroupSize >= 1 else { throw EngramError(path, "row-group size must be at least 1 (got \(rowGroupSize))") }
