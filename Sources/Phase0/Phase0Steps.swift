@@ -54,12 +54,13 @@ public enum Phase0Steps {
     }
 
     /// Loads the frames table and the latents of its utterances.
-    static func loadFramesAndLatents(_ c: Phase0Config, log: (String) -> Void) throws -> (FrameTable, LatentCorpus) {
+    static func loadFramesAndLatents(_ c: Phase0Config, holdoutVal: Set<String>? = nil, log: (String) -> Void) throws -> (FrameTable, LatentCorpus) {
         let t0 = Date()
         let table = try FrameTable.read(from: url(c.output.framesIndex))
         let store = try ZarrLatents(path: c.output.latentsDir)
+        let layout = holdoutVal.map { Conditioning.trainLayout(table: table, holdoutVal: $0) }
         let corpus = try LatentCorpus.load(table: table, store: store, expectedDim: c.vae.latentDim, geometry: try ContextGeometry(c),
-                                           framesFile: c.output.framesIndex)
+                                           framesFile: c.output.framesIndex, layout: layout)
         log(String(format: "loaded %d frames of %d utterances ([%d, %d] latents, %.2f GB) in %.1f s", table.count,
                    table.utteranceIds.count, corpus.totalRows, corpus.dim, Double(corpus.totalRows * corpus.dim * 4) / 1e9,
                    Date().timeIntervalSince(t0)))
@@ -75,9 +76,9 @@ public enum Phase0Steps {
         }
         let t0 = Date()
         let splits = try SplitLists.read(dir: url(c.output.splitsDir), needHoldout: c.metrics.holdout)
-        let (table, corpus) = try loadFramesAndLatents(c, log: log)
+        let (table, corpus) = try loadFramesAndLatents(c, holdoutVal: splits.trainUttVal, log: log)
         try? FileManager.default.removeItem(at: files.summary)
-        _ = try Conditioning.fit(config: c, table: table, corpus: corpus, holdoutVal: splits.trainUttVal, log: log)
+        _ = try Conditioning.fit(config: c, table: table, corpus: corpus, holdoutVal: splits.trainUttVal, consumingLatents: true, log: log)
         log(String(format: "fit: done in %.1f s → %@", Date().timeIntervalSince(t0), files.dir.path))
         return .ran
     }
@@ -102,7 +103,11 @@ public enum Phase0Steps {
         let t0 = Date()
         let splits = try SplitLists.read(dir: url(c.output.splitsDir), needHoldout: c.metrics.holdout)
         let (table, corpus) = try loadFramesAndLatents(c, log: log)
+        // Δx does not depend on the lag and every lag uses the same frames: one set of stats serves all.
         let norm = try NormStats.read(from: files.normStats(lag: c.context.lags[0]), dim: c.vae.latentDim)
+        for lag in c.context.lags.dropFirst() where try NormStats.read(from: files.normStats(lag: lag), dim: c.vae.latentDim) != norm {
+            throw EngramError(files.normStats(lag: lag).path, "differs from \(files.normStats(lag: c.context.lags[0]).lastPathComponent); every lag uses the same frames and Δx, so the stats must be equal (rerun fit)")
+        }
         let targets = try NormalizedTargets(consuming: corpus, table: table, norm: norm)
         let records = try Metrics.evaluate(config: c, table: table, targets: targets, holdoutVal: splits.trainUttVal, files: files, log: log)
         try MetricsFile.write(records, to: outs[0])

@@ -90,4 +90,22 @@ final class MimiTinyParityTests: XCTestCase {
         let rawLatent = try MimiFixtures.timeMajor("tiny/caseB_latent.npy").values
         XCTAssertGreaterThan(maxAbsDiff(moshiStreaming, rawLatent), 1e-2, "fixture note: ring-cache streaming drifts past the window")
     }
+
+    /// The latents step encodes several utterances at once with one encoder (threads = 1 each):
+    /// concurrent calls give the sequential results.
+    func testConcurrentEncodesOnOneEncoder() throws {
+        let enc = try MimiEncoder.load(moshi: MimiFixtures.tinyMoshiCheckpoint, config: .tiny)
+        enc.threads = 1
+        enc.chunkFrames = 5
+        let full = try MimiFixtures.input(count: 76800)
+        let inputs = (0..<6).map { i in Array(full.prefix(20000 + 9000 * i)) }
+        let sequential = try inputs.map { try enc.encode($0) }
+        var concurrent = [[Float]](repeating: [], count: inputs.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+            let r = try? enc.encode(inputs[i])
+            lock.lock(); concurrent[i] = r ?? []; lock.unlock()
+        }
+        XCTAssertEqual(concurrent, sequential)
+    }
 }

@@ -69,3 +69,38 @@ final class SyntheticPipelineTests: XCTestCase {
         }
     }
 }
+
+/// Mean features computed in place (sliding means + compaction) give the same fit as the matrix path.
+final class InPlaceMeanFeaturesTests: XCTestCase {
+    func testInPlaceFitEqualsMatrixFit() throws {
+        var p = RegimeProcess()
+        p.speakers = 8; p.utterancesPerSpeaker = 5; p.frames = 40; p.dim = 6; p.regimes = 3
+        let corpus = try SyntheticCorpus(p)
+        var labels: [[Int32]] = []
+        for inPlace in [false, true] {
+            let dir = makeTempDir()
+            var c = SyntheticPipelineTests.config(dir: dir, dim: p.dim)
+            c.clustering.conditions = [.init(name: "mean_vq4", type: .meanPoolVQ, k: 4)]
+            c.clustering.nInit = 2
+            c.context.lags = [1, 3]
+            let frames = try Phase0Frames.build(config: c, index: corpus.index, store: corpus.store,
+                                                splits: (Set(corpus.trainSpeakers), Set(corpus.evalSpeakers)))
+            let val = Set(corpus.trainUttVal)
+            let layout = Conditioning.trainLayout(table: frames.table, holdoutVal: val)
+            let latents = try LatentCorpus.load(table: frames.table, store: corpus.store, expectedDim: p.dim,
+                                                geometry: try ContextGeometry(c), framesFile: "f", layout: layout)
+            var logs: [String] = []
+            _ = try Conditioning.fit(config: c, table: frames.table, corpus: latents, holdoutVal: val, consumingLatents: inPlace,
+                                     log: { logs.append($0) })
+            XCTAssertEqual(logs.contains { $0.contains("(in place)") }, inPlace)
+            let files = ConditioningFiles(config: c)
+            for lag in c.context.lags {
+                for h in [false, true] {
+                    labels.append(try files.readLabels("mean_vq4", lag: lag, holdout: h, count: frames.table.count, nClusters: 4))
+                }
+            }
+        }
+        XCTAssertEqual(labels.count, 8)
+        for i in 0..<4 { XCTAssertEqual(labels[i], labels[i + 4], "set \(i)") }
+    }
+}

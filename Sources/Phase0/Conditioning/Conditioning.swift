@@ -50,6 +50,16 @@ public enum Conditioning {
         }
     }
 
+    /// Buffer order that lets `fit` compute mean features in place: the hold-out fit utterances, then
+    /// the val utterances, then the eval utterances, each in table order.
+    public static func trainLayout(table: FrameTable, holdoutVal: Set<String>) -> [Int] {
+        var fit: [Int] = [], val: [Int] = [], eval: [Int] = []
+        for (u, id) in table.utteranceIds.enumerated() {
+            if table.utteranceSplit[u] == .eval { eval.append(u) } else if holdoutVal.contains(id) { val.append(u) } else { fit.append(u) }
+        }
+        return fit + val + eval
+    }
+
     /// Train frames ordered fit part (`train_utt_train`) first, then the hold-out val part.
     struct SampleSets {
         var train: [Int32] = []
@@ -70,8 +80,12 @@ public enum Conditioning {
 
     /// Fits every condition at every lag on the frames of `table` (latents in `corpus`) and writes the
     /// files. `holdoutVal`: the `train_utt_ids_val` utterances (used when `metrics.holdout` is on).
+    ///
+    /// With `consumingLatents` the corpus buffer may be overwritten (sliding means for the
+    /// `mean_pool_vq` k-means, no second matrix) when its layout puts the train utterances first, fit
+    /// part then val part (see `trainLayout`); the corpus must not be used afterwards.
     public static func fit(config: Phase0Config, table: FrameTable, corpus: LatentCorpus, holdoutVal: Set<String>,
-                           log: (String) -> Void = { printErr($0) }) throws -> Summary {
+                           consumingLatents: Bool = false, log: (String) -> Void = { printErr($0) }) throws -> Summary {
         let geometry = try ContextGeometry(config)
         let files = ConditioningFiles(config: config)
         try createDirectory(files.dir)
@@ -112,19 +126,55 @@ public enum Conditioning {
             log(String(format: "fit: PCA covariances of %d flat contexts (%d-d) at lags %@ in %.1f s", sets.train.count,
                        features.flatDim, "\(geometry.lags)", Date().timeIntervalSince(t0)))
         }
+        // Projections of every frame for every lag (they need the raw latents).
+        var projections: [String: (pca: PCA, projections: [Float])] = [:]
         for lag in geometry.lags {
-            // Projections per (pca_dim, variant), shared by the conditions that use them.
-            var pcas: [String: (pca: PCA, projections: [Float])] = [:]
             for holdout in variants {
                 for p in pcaDims {
                     let pca = pcaModels["\(lag) \(p) \(holdout)"]!
-                    pcas["\(p)\(holdout)"] = (pca, features.project(pca: pca, lag: lag, table: table))
+                    projections["\(lag) \(p) \(holdout)"] = (pca, features.project(pca: pca, lag: lag, table: table))
                 }
             }
-            // Mean features of the train frames (fit part first), shared by mean_pool_vq conditions.
-            var trainMean: [Float]? = nil
-            if config.clustering.conditions.contains(where: { $0.type == .meanPoolVQ }) {
-                trainMean = features.meanFeatures(sets.train, lag: lag)
+        }
+        // Mean features: in place (sliding means, then the train rows moved into one prefix for
+        // k-means) when the caller gives up the latents and the train utterances lead the buffer;
+        // otherwise a separate [N_train, D] matrix per lag.
+        let meanConditions = config.clustering.conditions.filter { $0.type == .meanPoolVQ }
+        let (fitUtts, valUtts, framesOf) = trainUtterances(table: table, sets: sets)
+        var sliding: SlidingMeans? = nil
+        if consumingLatents && !meanConditions.isEmpty
+            && SlidingMeans.canCompact(corpus: corpus, geometry: geometry, utterances: fitUtts + valUtts, frames: framesOf) {
+            sliding = SlidingMeans(transforming: corpus, geometry: geometry)
+        }
+        for lag in geometry.lags {
+            var pcas: [String: (pca: PCA, projections: [Float])] = [:]
+            for holdout in variants { for p in pcaDims { pcas["\(p)\(holdout)"] = projections["\(lag) \(p) \(holdout)"] } }
+            // k-means of the mean features, every mean_pool_vq condition and variant.
+            var meanFits: [String: KMeansResult] = [:]
+            if !meanConditions.isEmpty {
+                let t0 = Date()
+                func fitAll(_ data: UnsafePointer<Float>) throws {
+                    for cond in meanConditions {
+                        for holdout in variants {
+                            let n = holdout ? sets.fitCount : sets.train.count
+                            try checkEnough(cond, n, cond.k ?? 0)
+                            meanFits["\(cond.name)\(holdout)"] = try KMeans.fit(
+                                data: data, n: n, d: corpus.dim, k: cond.k ?? 0, nInit: config.clustering.nInit,
+                                maxIter: config.clustering.maxIter, seed: seed)
+                        }
+                    }
+                }
+                if let sliding {
+                    try sliding.withCompactedRows(utterances: fitUtts + valUtts, lag: lag) { p, n in
+                        precondition(n == sets.train.count)
+                        try fitAll(p)
+                    }
+                } else {
+                    let trainMean = features.meanFeatures(sets.train, lag: lag)
+                    try trainMean.withUnsafeBufferPointer { try fitAll($0.baseAddress!) }
+                }
+                log(String(format: "fit lag %d: k-means of mean features (%d condition(s)) in %.1f s%@", lag, meanConditions.count,
+                           Date().timeIntervalSince(t0), sliding == nil ? "" : " (in place)"))
             }
             for cond in config.clustering.conditions {
                 for holdout in variants {
@@ -138,15 +188,11 @@ public enum Conditioning {
                     switch cond.type {
                     case .meanPoolVQ:
                         let k = cond.k ?? 0
-                        try checkEnough(cond, fitRows, k)
-                        let r = try trainMean!.withUnsafeBufferPointer {
-                            try KMeans.fit(data: $0.baseAddress!, n: fitRows, d: corpus.dim, k: k, nInit: config.clustering.nInit,
-                                           maxIter: config.clustering.maxIter, seed: seed)
-                        }
+                        let r = meanFits["\(cond.name)\(holdout)"]!
                         model = .meanPoolVQ(centroids: r.centroids, k: k)
                         inertia = r.inertia; nIter = r.nIter
-                        (labels, distances) = assignMean(features: features, lag: lag, table: table, sets: sets,
-                                                         trainMean: trainMean!, centroids: r.centroids, k: k)
+                        (labels, distances) = assignMean(features: features, sliding: sliding, lag: lag, table: table,
+                                                         centroids: r.centroids, k: k)
                     case .pcaVQ:
                         let k = cond.k ?? 0, p = cond.pcaDim ?? 0
                         try checkEnough(cond, fitRows, k)
@@ -207,6 +253,17 @@ public enum Conditioning {
         let probe = sets.train.prefix(4096)
         for f in probe { let r = corpus.x + features.targetRow[Int(f)] * d; for j in 0..<d { shift[j] += Double(r[j]) } }
         let shiftF = shift.map { Float($0 / Double(max(probe.count, 1))) }
+        let (fitUtts, valUtts, framesOf) = trainUtterances(table: table, sets: sets)
+        let fit = WindowCovariance(dim: d, geometry: geometry, shift: shiftF)
+        fit.add(corpus: corpus, utterances: fitUtts, frames: framesOf, geometry: geometry)
+        let val = WindowCovariance(dim: d, geometry: geometry, shift: shiftF)
+        val.add(corpus: corpus, utterances: valUtts, frames: framesOf, geometry: geometry)
+        return (fit, val)
+    }
+
+    /// Train utterances of the fit part and of the val part (order of first appearance) and the
+    /// target frames of each utterance, ascending.
+    static func trainUtterances(table: FrameTable, sets: SampleSets) -> (fit: [Int], val: [Int], frames: [[Int32]]) {
         var framesOf = [[Int32]](repeating: [], count: table.utteranceIds.count)
         var fitUtts: [Int] = [], valUtts: [Int] = []
         for (j, f) in sets.train.enumerated() {
@@ -215,11 +272,7 @@ public enum Conditioning {
             framesOf[u].append(table.t[Int(f)])
         }
         for u in 0..<framesOf.count { framesOf[u].sort() }
-        let fit = WindowCovariance(dim: d, geometry: geometry, shift: shiftF)
-        fit.add(corpus: corpus, utterances: fitUtts, frames: framesOf, geometry: geometry)
-        let val = WindowCovariance(dim: d, geometry: geometry, shift: shiftF)
-        val.add(corpus: corpus, utterances: valUtts, frames: framesOf, geometry: geometry)
-        return (fit, val)
+        return (fitUtts, valUtts, framesOf)
     }
 
     static func checkEnough(_ cond: Phase0Config.Condition, _ n: Int, _ k: Int) throws {
@@ -235,26 +288,30 @@ public enum Conditioning {
         return out
     }
 
-    /// Labels and distances of every frame for a mean_pool_vq model: train frames from the
-    /// precomputed train matrix, the others from mean features computed in blocks.
-    static func assignMean(features: ContextFeatures, lag: Int, table: FrameTable, sets: SampleSets, trainMean: [Float],
+    /// Labels and distances of every frame for a mean_pool_vq model, mean features taken from the
+    /// sliding means when the buffer holds them, else computed, in blocks of frames.
+    static func assignMean(features: ContextFeatures, sliding: SlidingMeans?, lag: Int, table: FrameTable,
                            centroids: [Float], k: Int) -> ([Int32], [Float]) {
         let d = features.dim
         var labels = [Int32](repeating: 0, count: table.count)
         var dist = [Float](repeating: 0, count: table.count)
-        let tr = trainMean.withUnsafeBufferPointer { assignNearest(points: $0.baseAddress!, n: sets.train.count, d: d, centroids: centroids, k: k) }
-        for (j, f) in sets.train.enumerated() { labels[Int(f)] = tr.labels[j]; dist[Int(f)] = tr.distances[j] }
-        var isTrain = [Bool](repeating: false, count: table.count)
-        for f in sets.train { isTrain[Int(f)] = true }
-        let others = (0..<table.count).filter { !isTrain[$0] }.map { Int32($0) }
         let block = 65536
         var lo = 0
-        while lo < others.count {
-            let hi = min(others.count, lo + block)
-            let chunk = Array(others[lo..<hi])
-            let m = features.meanFeatures(chunk, lag: lag)
+        while lo < table.count {
+            let hi = min(table.count, lo + block)
+            let chunk = (lo..<hi).map { Int32($0) }
+            var m: [Float]
+            if let sliding {
+                m = [Float](repeating: 0, count: chunk.count * d)
+                for (r, f) in chunk.enumerated() {
+                    let src = sliding.row(Int(table.utterance[Int(f)]), Int(table.t[Int(f)]), lag: lag)
+                    for j in 0..<d { m[r * d + j] = src[j] }
+                }
+            } else {
+                m = features.meanFeatures(chunk, lag: lag)
+            }
             let r = m.withUnsafeBufferPointer { assignNearest(points: $0.baseAddress!, n: chunk.count, d: d, centroids: centroids, k: k) }
-            for (j, f) in chunk.enumerated() { labels[Int(f)] = r.labels[j]; dist[Int(f)] = r.distances[j] }
+            for j in 0..<chunk.count { labels[lo + j] = r.labels[j]; dist[lo + j] = r.distances[j] }
             lo = hi
         }
         return (labels, dist)

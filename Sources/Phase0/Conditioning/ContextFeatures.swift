@@ -115,15 +115,16 @@ public struct ContextFeatures: @unchecked Sendable {
         let nU = table.utteranceIds.count
         var framesOf = [[Int32]](repeating: [], count: nU)
         for i in 0..<table.count { framesOf[Int(table.utterance[i])].append(Int32(i)) }
-        // Chunks of whole utterances of about `chunkRows` rows.
+        // Chunks of whole utterances, consecutive in the buffer, of about `chunkRows` rows.
         let chunkRows = 2048
-        var chunks: [Range<Int>] = []
+        var chunks: [ArraySlice<Int>] = []
+        let order = corpus.layout
         var start = 0, rows = 0
-        for u in 0..<nU {
+        for (p, u) in order.enumerated() {
             rows += corpus.nFrames[u]
-            if rows >= chunkRows { chunks.append(start..<(u + 1)); start = u + 1; rows = 0 }
+            if rows >= chunkRows { chunks.append(order[start...p]); start = p + 1; rows = 0 }
         }
-        if start < nU { chunks.append(start..<nU) }
+        if start < nU { chunks.append(order[start..<nU]) }
 
         var out = [Float](repeating: 0, count: table.count * k)
         let wk = w * k
@@ -133,8 +134,8 @@ public struct ContextFeatures: @unchecked Sendable {
                 let cp = SendableConstPointer(cb.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                     let us = chunks[c]
-                    let r0 = corpus.rowOffset[us.lowerBound]
-                    let r1 = corpus.rowOffset[us.upperBound - 1] + corpus.nFrames[us.upperBound - 1]
+                    let r0 = corpus.rowOffset[us.first!]
+                    let r1 = corpus.rowOffset[us.last!] + corpus.nFrames[us.last!]
                     let n = r1 - r0
                     let xs = UnsafeMutablePointer<Float>.allocate(capacity: n * d)
                     let y = UnsafeMutablePointer<Float>.allocate(capacity: n * wk)

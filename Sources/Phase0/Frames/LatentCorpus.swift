@@ -16,12 +16,19 @@ public final class LatentCorpus: @unchecked Sendable {
     /// [ΣT, D].
     public let x: UnsafeMutablePointer<Float>
 
-    init(dim: Int, nFrames: [Int]) {
+    /// Utterances in buffer order (a permutation of the utterance indices).
+    public let layout: [Int]
+
+    /// - Parameter layout: placement order of the utterances in the buffer (default: index order).
+    init(dim: Int, nFrames: [Int], layout: [Int]? = nil) {
         self.dim = dim
         self.nFrames = nFrames
-        var off = [Int](); off.reserveCapacity(nFrames.count)
+        let order = layout ?? Array(0..<nFrames.count)
+        precondition(order.count == nFrames.count && Set(order).count == order.count, "layout must be a permutation")
+        self.layout = order
+        var off = [Int](repeating: 0, count: nFrames.count)
         var total = 0
-        for n in nFrames { off.append(total); total += n }
+        for u in order { off[u] = total; total += nFrames[u] }
         rowOffset = off
         totalRows = total
         x = UnsafeMutablePointer<Float>.allocate(capacity: max(total * dim, 1))
@@ -40,8 +47,9 @@ public final class LatentCorpus: @unchecked Sendable {
     /// Loads the latents of every utterance of `table` from `store`, checking width, finiteness and
     /// that every frame of the table is a valid target frame of its utterance under `geometry`
     /// (the table must have been built with the same `context` settings and store).
+    /// `layout`: placement order of the utterances (indices into `table.utteranceIds`; default table order).
     public static func load(table: FrameTable, store: LatentReading, expectedDim: Int, geometry: ContextGeometry,
-                            framesFile: String, progress: ProgressReporter? = nil) throws -> LatentCorpus {
+                            framesFile: String, layout: [Int]? = nil, progress: ProgressReporter? = nil) throws -> LatentCorpus {
         let check = UtteranceCheck(expectedDim: expectedDim, geometry: geometry, storeLocation: store.location)
         var shapes: [Int] = []
         shapes.reserveCapacity(table.utteranceIds.count)
@@ -53,7 +61,7 @@ public final class LatentCorpus: @unchecked Sendable {
             try check.checkShape(id, frames: s.frames, dim: s.dim, indexFrames: nil)
             shapes.append(s.frames)
         }
-        let corpus = LatentCorpus(dim: expectedDim, nFrames: shapes)
+        let corpus = LatentCorpus(dim: expectedDim, nFrames: shapes, layout: layout)
         for (u, id) in table.utteranceIds.enumerated() {
             let buf = UnsafeMutableBufferPointer(start: corpus.row(u, 0), count: shapes[u] * expectedDim)
             try store.readLatents(id, into: buf)

@@ -42,14 +42,6 @@ public final class PackedMatrix: @unchecked Sendable {
     @inline(__always) func panel(_ p: Int) -> UnsafePointer<Float> { UnsafePointer(storage + p * k * 16) }
 }
 
-/// Work split for the GEMMs and element-wise passes. Results never depend on `threads`:
-/// every output element is computed by one task with a fixed summation order.
-public struct ComputeOptions: Sendable {
-    /// Worker threads (≥ 1).
-    public var threads: Int
-    public init(threads: Int = 1) { self.threads = max(1, threads) }
-}
-
 /// Runs `body(task)` for task in 0..<count, on `threads` threads when > 1.
 @inline(__always)
 func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
