@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Formats", dependencies: ["EngramCore"], exclude: docs("Formats"), swiftSettings: v5 + cpuFlags),
         // Encoders is optimised even in debug builds: the Mimi parity tests run the full 39 M-parameter
         // encoder, which takes ~15 min unoptimised and ~2 s optimised.
-        .target(name: "Encoders", dependencies: ["EngramCore", "Numerics", "Formats", "AudioIO"],
+        .target(name: "Encoders", dependencies: ["EngramCore", "Numerics", "Formats", "AudioIO"], exclude: docs("Encoders"),
                 swiftSettings: v5 + cpuFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Phase0", dependencies: ["EngramCore", "AudioIO", "Numerics", "Formats", "Encoders"], exclude: docs("Phase0"), swiftSettings: v5 + cpuFlags),
         .executableTarget(name: "engram", dependencies: [

@@ -4,6 +4,8 @@ extension KMeans {
     /// (blocked float32 GEMM on data shifted by the centroids' mean); every centroid within the GEMM's
     /// rounding-error bound of the best is then re-scored exactly as Σ(x − c)² in Double, so the
     /// result is the exact nearest centroid. Deterministic and independent of `threads`.
+    /// Inputs are trusted (validate untrusted data first, as `fit` does): a point with a non-finite
+    /// value gets an unspecified label.
     public static func assign(points: UnsafePointer<Float>, n: Int, d: Int, centroids: UnsafePointer<Float>, k: Int,
                               threads: Int? = nil) -> [Int32] {
         precondition(n >= 0 && d >= 1 && k >= 1, "assign: bad shape")
@@ -24,9 +26,10 @@ extension KMeans {
     /// `assign` for row-major arrays (`points.count / d` points, `centroids.count / d` centroids).
     public static func assign(points: [Float], d: Int, centroids: [Float], threads: Int? = nil) -> [Int32] {
         precondition(d >= 1 && points.count % d == 0 && centroids.count % d == 0 && !centroids.isEmpty, "assign: bad shape")
+        if points.isEmpty { return [] }
         return points.withUnsafeBufferPointer { p in
             centroids.withUnsafeBufferPointer { c in
-                assign(points: p.baseAddress ?? UnsafePointer(bitPattern: 8)!, n: points.count / d, d: d,
+                assign(points: p.baseAddress!, n: points.count / d, d: d,
                        centroids: c.baseAddress!, k: centroids.count / d, threads: threads)
             }
         }

@@ -140,6 +140,27 @@ final class KMeansTests: XCTestCase {
         XCTAssertTrue(res.centroids.allSatisfy { $0.isFinite })
     }
 
+    func testExtremeClusterCounts() throws {
+        var r = TestRandom(31)
+        // k = n: every point its own centre, inertia 0
+        let x = r.floats(40 * 3)
+        let all = try KMeans.fit(data: x, d: 3, k: 40, nInit: 1, seed: 2)
+        XCTAssertEqual(Set(all.labels).count, 40)
+        XCTAssertEqual(all.inertia, 0, accuracy: 1e-9)
+        // k = 1: the mean
+        let one = try KMeans.fit(data: x, d: 3, k: 1, nInit: 2, seed: 2)
+        for f in 0..<3 {
+            let m = (0..<40).map { Double(x[$0 * 3 + f]) }.reduce(0, +) / 40
+            XCTAssertEqual(Double(one.centroids[f]), m, accuracy: 1e-5)
+        }
+        // k > e^7: 9 k-means++ candidates, two groups of the narrow dot kernel
+        let y = r.floats(1200 * 2)
+        let c = try y.withUnsafeBufferPointer { try KMeans.kMeansPlusPlus(data: $0.baseAddress!, n: 1200, d: 2, k: 1100, seed: 5) }
+        var rows = Set<[Float]>()
+        for j in 0..<1100 { rows.insert(Array(c[(j * 2)..<(j * 2 + 2)])) }
+        XCTAssertEqual(rows.count, 1100, "k-means++ picked a point twice")
+    }
+
     func testBadInputThrows() {
         XCTAssertThrowsError(try KMeans.fit(data: [1, 2, 3, 4], d: 2, k: 3, seed: 0))
         XCTAssertThrowsError(try KMeans.fit(data: [1, .nan, 3, 4], d: 2, k: 1, seed: 0)) { e in

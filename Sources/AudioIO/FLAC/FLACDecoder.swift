@@ -47,7 +47,7 @@ public final class FLACDecoder {
             if chans.isEmpty {
                 chans = (0..<info.channels).map { _ in
                     var a = [Int32]()
-                    a.reserveCapacity(info.totalSamples > 0 ? info.totalSamples : n)
+                    a.reserveCapacity(Self.plausibleSamples(info, bytes: data.count, first: n))
                     return a
                 }
             }
@@ -55,6 +55,13 @@ public final class FLACDecoder {
         }
         if chans.isEmpty { chans = Array(repeating: [], count: info.channels) }
         return PCMAudio(channels: chans, sampleRate: info.sampleRate, bitsPerSample: info.bitsPerSample)
+    }
+
+    /// Samples per channel to reserve up front: STREAMINFO's total, but no more than 4 per byte of
+    /// input (a header is untrusted: a 100-byte file may claim billions of samples — found by
+    /// libFuzzer as a 17 GB allocation). Longer streams simply grow.
+    static func plausibleSamples(_ info: FLACStreamInfo, bytes: Int, first n: Int) -> Int {
+        max(n, min(info.totalSamples, 4 * bytes))
     }
 
     /// Fast path: decodes straight to mono Float32 in [-1, 1] (`sample / 2^(bits−1)`, channels averaged),
@@ -66,7 +73,7 @@ public final class FLACDecoder {
     public func decodeMonoFloat(data: Data, path: String = "<memory>") throws -> (samples: [Float], sampleRate: Int) {
         var out = [Float]()
         let info = try decodeFrames(data, path: path) { info, block, n in
-            if out.isEmpty && info.totalSamples > 0 { out.reserveCapacity(info.totalSamples) }
+            if out.isEmpty { out.reserveCapacity(Self.plausibleSamples(info, bytes: data.count, first: n)) }
             let scale = 1 / Float(sign: .plus, exponent: info.bitsPerSample - 1, significand: 1)
             let start = out.count
             out.append(contentsOf: repeatElement(0, count: n))

@@ -63,31 +63,48 @@ struct ParquetColumnChunkWriter {
 
     private func encodePlain<T>(_ values: ArraySlice<T>, width: Int, stats: ParquetFormat.Statistics,
                                 _ plain: (ArraySlice<T>, inout [UInt8]) -> Void) -> Encoded {
-        encodePlain(values, rowsPerPage: max(1, pageSize / width), stats: stats, plain)
+        encodePlain(values, rowsPerPage: max(1, pageSize / width), rawBytes: values.count * width, stats: stats, plain)
     }
 
-    private func encodePlain<T>(_ values: ArraySlice<T>, rowsPerPage: Int, stats: ParquetFormat.Statistics,
+    private func encodePlain<T>(_ values: ArraySlice<T>, rowsPerPage: Int, rawBytes: Int? = nil, stats: ParquetFormat.Statistics,
                                 _ plain: (ArraySlice<T>, inout [UInt8]) -> Void) -> Encoded {
         let pages = stride(from: values.startIndex, to: values.endIndex, by: rowsPerPage).map { $0..<min(values.endIndex, $0 + rowsPerPage) }
-        return encodeDataPages(pages, encoding: .plain, stats: stats) { range, raw in plain(values[range], &raw) }
+        return encodeDataPages(pages, encoding: .plain, rawBytes: rawBytes, stats: stats) { range, raw in plain(values[range], &raw) }
     }
 
+    /// PLAIN strings: the whole chunk is encoded once; pages are cut from that buffer at value
+    /// boundaries (about `pageSize` bytes each) and min/max come from its bytes.
     private func encodePlainStrings(_ values: ArraySlice<String>) -> Encoded {
-        // Cut pages by encoded size (4-byte length + UTF-8 bytes per value).
-        var pages: [Range<Int>] = []
-        var start = values.startIndex
-        var bytes = 0
-        for i in values.indices {
-            bytes += 4 + values[i].utf8.count
-            if bytes >= pageSize {
-                pages.append(start..<(i + 1))
-                start = i + 1
-                bytes = 0
+        guard !values.isEmpty else { return encodeDataPages([], encoding: .plain, stats: ParquetStatisticsBuilder.strings(values)) { _, _ in } }
+        var all: [UInt8] = []
+        ParquetPlain.encodeStrings(values, into: &all)
+        var pages: [Range<Int>] = []    // row ranges
+        var spans: [Range<Int>] = []    // byte ranges in `all`
+        var minMax = ByteArrayMinMax()
+        all.withUnsafeBytes { buf in
+            let base = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var p = 0, pageStart = 0, rowStart = values.startIndex, row = values.startIndex
+            while p < buf.count {
+                let n = Int(UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
+                minMax.update(base + p + 4, n)
+                p += 4 + n
+                row += 1
+                if p - pageStart >= pageSize || p == buf.count {
+                    pages.append(rowStart..<row)
+                    spans.append(pageStart..<p)
+                    pageStart = p
+                    rowStart = row
+                }
             }
         }
-        if start < values.endIndex { pages.append(start..<values.endIndex) }
-        return encodeDataPages(pages, encoding: .plain, stats: ParquetStatisticsBuilder.strings(values)) { range, raw in
-            ParquetPlain.encodeStrings(values[range], into: &raw)
+        var stats = ParquetFormat.Statistics()
+        stats.nullCount = 0
+        stats.minValue = minMax.lo
+        stats.maxValue = minMax.hi
+        var next = 0
+        return encodeDataPages(pages, encoding: .plain, rawBytes: all.count, stats: stats) { _, raw in
+            raw.append(contentsOf: all[spans[next]])
+            next += 1
         }
     }
 
@@ -156,10 +173,12 @@ struct ParquetColumnChunkWriter {
     // MARK: Pages
 
     /// Writes one v1 data page per range (values encoded by `encodeValues`) and fills the chunk metadata.
-    private func encodeDataPages(_ pages: [Range<Int>], encoding: ParquetFormat.Encoding, stats: ParquetFormat.Statistics,
-                                 _ encodeValues: (Range<Int>, inout [UInt8]) -> Void) -> Encoded {
+    /// - Parameter rawBytes: the values' total encoded size when known, to size the output once.
+    private func encodeDataPages(_ pages: [Range<Int>], encoding: ParquetFormat.Encoding, rawBytes: Int? = nil,
+                                 stats: ParquetFormat.Statistics, _ encodeValues: (Range<Int>, inout [UInt8]) -> Void) -> Encoded {
         typealias F = ParquetFormat
         var out: [UInt8] = []
+        if let rawBytes { out.reserveCapacity(Snappy.maxCompressedLength(rawBytes) + 64 * pages.count) }
         var raw: [UInt8] = []
         var scratch: [UInt8] = []
         var uncompressedTotal = 0

@@ -79,3 +79,28 @@ enum ParquetStatisticsBuilder {
         withUnsafeBytes(of: v) { Array($0) }
     }
 }
+
+/// Running unsigned-lexicographic min/max of byte strings (BYTE_ARRAY statistics). A value equal
+/// to the previous one is skipped cheaply (sorted or clustered ids repeat).
+struct ByteArrayMinMax {
+    var lo: [UInt8]?
+    var hi: [UInt8]?
+    private var previous: UnsafePointer<UInt8>?
+    private var previousCount = -1
+
+    mutating func update(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        if n == previousCount, let q = previous, ByteCompare.equal(p, q, count: n) { return }
+        previous = p
+        previousCount = n
+        guard let l = lo, let h = hi else {
+            lo = Array(UnsafeBufferPointer(start: p, count: n))
+            hi = lo
+            return
+        }
+        if l.withUnsafeBufferPointer({ ByteCompare.compare(p, n, $0.baseAddress ?? p, $0.count) < 0 }) {
+            lo = Array(UnsafeBufferPointer(start: p, count: n))
+        } else if h.withUnsafeBufferPointer({ ByteCompare.compare(p, n, $0.baseAddress ?? p, $0.count) > 0 }) {
+            hi = Array(UnsafeBufferPointer(start: p, count: n))
+        }
+    }
+}

@@ -26,15 +26,23 @@ public enum ParquetWriter {
     public static func write(_ table: ParquetTable, to url: URL, compression: ParquetCompression = .snappy,
                              rowGroupSize: Int = defaultRowGroupSize, pageSize: Int = defaultPageSize,
                              dictionary: Bool = true) throws {
-        let bytes = try encode(table, compression: compression, rowGroupSize: rowGroupSize, pageSize: pageSize,
-                               dictionary: dictionary, path: url.path)
-        try AtomicFile.write(Data(bytes), to: url)
+        let data = try encodeData(table, compression: compression, rowGroupSize: rowGroupSize, pageSize: pageSize,
+                                  dictionary: dictionary, path: url.path)
+        try AtomicFile.write(data, to: url)
     }
 
     /// The bytes of a Parquet file holding `table`; `path` names the destination in errors.
     public static func encode(_ table: ParquetTable, compression: ParquetCompression = .snappy,
                               rowGroupSize: Int = defaultRowGroupSize, pageSize: Int = defaultPageSize,
                               dictionary: Bool = true, path: String = "parquet") throws -> [UInt8] {
+        [UInt8](try encodeData(table, compression: compression, rowGroupSize: rowGroupSize, pageSize: pageSize,
+                               dictionary: dictionary, path: path))
+    }
+
+    /// The bytes of a Parquet file holding `table`, as `Data` (built in place, no final copy).
+    public static func encodeData(_ table: ParquetTable, compression: ParquetCompression = .snappy,
+                                  rowGroupSize: Int = defaultRowGroupSize, pageSize: Int = defaultPageSize,
+                                  dictionary: Bool = true, path: String = "parquet") throws -> Data {
         typealias F = ParquetFormat
         guard !table.columns.isEmpty else { throw EngramError(path, "cannot write a table without columns") }
         guard rowGroupSize >= 1 else { throw EngramError(path, "row-group size must be at least 1 (got \(rowGroupSize))") }
@@ -65,8 +73,8 @@ public enum ParquetWriter {
             }
         }
 
-        var file = F.magic
-        file.reserveCapacity(chunks.reduce(64) { $0 + ($1?.bytes.count ?? 0) })
+        var file = Data(capacity: chunks.reduce(64) { $0 + ($1?.bytes.count ?? 0) } + 4096)
+        file.append(contentsOf: F.magic)
         var meta = F.FileMetaData()
         meta.version = 1
         meta.numRows = Int64(rows)

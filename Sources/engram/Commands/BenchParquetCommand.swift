@@ -87,8 +87,8 @@ struct ParquetBenchmark {
         let oursPlain = dir.appendingPathComponent("ours_snappy_plain.parquet")
         let oursNone = dir.appendingPathComponent("ours_uncompressed_plain.parquet")
         print("phase0_frames: \(rows) rows × \(table.columns.count) columns, \(ProcessInfo.processInfo.activeProcessorCount) cores, best of \(repeats)")
-        let encodeDict = try best { _ = try ParquetWriter.encode(table, compression: .snappy) }
-        let encodePlain = try best { _ = try ParquetWriter.encode(table, compression: .snappy, dictionary: false) }
+        let encodeDict = try best { _ = try ParquetWriter.encodeData(table, compression: .snappy) }
+        let encodePlain = try best { _ = try ParquetWriter.encodeData(table, compression: .snappy, dictionary: false) }
         let writeDict = try best { try ParquetWriter.write(table, to: oursDict, compression: .snappy) }
         let writePlain = try best { try ParquetWriter.write(table, to: oursPlain, compression: .snappy, dictionary: false) }
         let writeNone = try best { try ParquetWriter.write(table, to: oursNone, compression: .uncompressed, dictionary: false) }
