@@ -258,6 +258,15 @@ final class ReportPlotsTests: XCTestCase {
         XCTAssertEqual(trainCI.map { $0.lo }, lag1.map { $0.train.speaker_ci_lower! })
     }
 
+    /// numpy / scikit-learn recompute every plot-data value and every sweep VR from the raw latents.
+    func testIndependentCheckWithNumpy() throws {
+        let (c, _) = try setUpRun()
+        try requireOracle("phase0-oracle", check: ["python3", "-c", "import numpy, sklearn, pyarrow, zarr, yaml"])
+        let r = try runProcess("python3", [repoRoot.appendingPathComponent("scripts/check_plots.py").path, "--config", c.sourceFile])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains(" 0 mismatches"), r.out)
+    }
+
     func testSizeHistogramBins() {
         let h = SizeHistogram.make(sizes: [0, 0, 1, 2, 5, 10, 10, 100, 1000, 999])
         XCTAssertTrue(h.logScale)

@@ -11,6 +11,19 @@ public enum ReportHTML {
 
     static func esc(_ s: String) -> String { SVGChart.esc(s) }
 
+    /// How to read the plots (one line each).
+    static let readingGuide = """
+        <ul style="font-size:14px">
+        <li>VR = within-cluster / total variance of the normalised Δx: 1 means no structure (the random baseline), the decision threshold is 0.6.</li>
+        <li>Cluster sizes: ids with fewer than min_cluster_size train samples are excluded from every VR.</li>
+        <li>Within-cluster variance: clusters below 1 (the unconditional variance) predict Δx; small clusters scatter by chance.</li>
+        <li>Cluster mean PCA: well-spread means = the clusters predict different dynamics.</li>
+        <li>Kept fraction: VR of the most confidently assigned samples; a steep fall to the left means the structure lives in confident frames.</li>
+        <li>VR vs K: train falling while hold-out utterances and eval speakers stay flat is K overfitting, not structure.</li>
+        </ul>
+
+        """
+
     public static func make(_ records: [DecisionInput], decision: Phase0Decision, reportText: String, figures: [Figure], configFile: String) -> String {
         func f3(_ v: Double?) -> String { guard let v, v.isFinite else { return "–" }; return String(format: "%.3f", v) }
         var h = """
@@ -40,7 +53,7 @@ public enum ReportHTML {
         }
         h += "</table>\n"
         if !figures.isEmpty {
-            h += "<h2>Plots</h2>\n"
+            h += "<h2>Plots</h2>\n" + readingGuide
             for (i, fig) in figures.enumerated() {
                 // Each inlined SVG gets its own clip-path id (ids are document-global in HTML).
                 let svg = fig.svg.replacingOccurrences(of: "id=\"plot\"", with: "id=\"plot-\(i)\"")
