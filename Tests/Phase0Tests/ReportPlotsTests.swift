@@ -267,6 +267,20 @@ final class ReportPlotsTests: XCTestCase {
         XCTAssertTrue(r.out.contains(" 0 mismatches"), r.out)
     }
 
+    /// Without the fit/evaluate files (e.g. a metrics.json from the research pipeline) the cluster plots
+    /// are left out and listed, never faked.
+    func testMissingInputsLeavePlotsOut() throws {
+        var (c, _) = try setUpRun()
+        c.output.conditioningDir = makeTempDir("empty-conditioning").path
+        var logged: [String] = []
+        let figures = try Phase0Plots.render(config: c, log: { logged.append($0) })
+        XCTAssertEqual(Set(figures.map(\.name)), ["vr_by_condition_lag", "speaker_vr"])
+        XCTAssertEqual(logged.count, 1)
+        for n in ["cluster_sizes_mean_vq6", "within_variance_pca3_vq5", "cluster_means_pca_pca2_quartile", "vr_vs_kept_fraction", "vr_vs_k"] {
+            XCTAssertTrue(logged[0].contains(n), "\(n): \(logged[0])")
+        }
+    }
+
     func testSizeHistogramBins() {
         let h = SizeHistogram.make(sizes: [0, 0, 1, 2, 5, 10, 10, 100, 1000, 999])
         XCTAssertTrue(h.logScale)
