@@ -47,8 +47,16 @@ final class BitInput {
             if pos == chunk.count {
                 if try !nextChunk() { return bitCount }
             }
-            // Take as many whole bytes as fit.
-            chunk.withUnsafeBufferPointer { c in
+            // Take as many whole bytes as fit: 8 at once away from the chunk's end.
+            chunk.withUnsafeBytes { c in
+                if pos + 8 <= c.count {
+                    let word = UInt64(littleEndian: c.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+                    let take = (63 - bitCount) >> 3
+                    bitBuffer |= (word & ((1 << UInt64(take * 8)) - 1)) << UInt64(bitCount)
+                    pos += take
+                    bitCount += take * 8
+                    return
+                }
                 while bitCount <= 56 && pos < c.count {
                     bitBuffer |= UInt64(c[pos]) << UInt64(bitCount)
                     pos += 1
