@@ -3,7 +3,10 @@ import EngramCore
 /// LSB-first bit reader over a stream of byte chunks (DEFLATE's bit order), shared by the gzip
 /// framing (byte fields) and the inflater (bit fields). Chunks come from `source` on demand; nil
 /// means end of input. Byte offsets in errors count from the start of the stream.
-final class BitInput {
+///
+/// A value type on purpose: the inflater's hot loop works on a local copy, which the compiler
+/// does not guard with dynamic exclusivity checks (on a class's properties they cost 3.4× here).
+struct BitInput {
     private let source: () throws -> [UInt8]?
     private var chunk: [UInt8] = []
     private var pos = 0
@@ -28,7 +31,7 @@ final class BitInput {
     }
 
     /// Moves to the next chunk; false at end of input.
-    private func nextChunk() throws -> Bool {
+    mutating private func nextChunk() throws -> Bool {
         if atEnd { return false }
         while true {
             guard let c = try source() else { atEnd = true; return false }
@@ -42,7 +45,7 @@ final class BitInput {
     /// Fills the bit buffer to at least `n` bits (n ≤ 56) when input remains; returns the bits held.
     @inline(__always)
     @discardableResult
-    func fill(_ n: Int) throws -> Int {
+    mutating func fill(_ n: Int) throws -> Int {
         while bitCount < n {
             if pos == chunk.count {
                 if try !nextChunk() { return bitCount }
@@ -69,7 +72,7 @@ final class BitInput {
 
     /// The next `n` bits (n ≤ 32) as an integer, consumed. Throws at end of input.
     @inline(__always)
-    func bits(_ n: Int) throws -> Int {
+    mutating func bits(_ n: Int) throws -> Int {
         if n == 0 { return 0 }
         if bitCount < n, try fill(n) < n { throw error("unexpected end of compressed data") }
         let v = Int(bitBuffer & ((1 << UInt64(n)) - 1))
@@ -79,16 +82,16 @@ final class BitInput {
     }
 
     @inline(__always)
-    func consume(_ n: Int) {
+    mutating func consume(_ n: Int) {
         bitBuffer >>= UInt64(n)
         bitCount -= n
     }
 
     /// Drops the bits up to the next byte boundary.
-    func alignToByte() { consume(bitCount % 8) }
+    mutating func alignToByte() { consume(bitCount % 8) }
 
     /// Next byte at a byte boundary; nil at end of input.
-    func byte() throws -> UInt8? {
+    mutating func byte() throws -> UInt8? {
         precondition(bitCount % 8 == 0)
         if bitCount == 0, try fill(8) == 0 { return nil }
         let b = UInt8(truncatingIfNeeded: bitBuffer)
@@ -97,7 +100,7 @@ final class BitInput {
     }
 
     /// `n` bytes at a byte boundary; throws naming `what` when the input ends first.
-    func bytes(_ n: Int, _ what: String) throws -> [UInt8] {
+    mutating func bytes(_ n: Int, _ what: String) throws -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(n)
         for _ in 0..<n {
@@ -108,7 +111,7 @@ final class BitInput {
     }
 
     /// Copies `n` bytes at a byte boundary straight to `sink` (stored blocks), in pieces.
-    func copyBytes(_ n: Int, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    mutating func copyBytes(_ n: Int, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         var left = n
         while left > 0 && bitCount > 0 {
             var b = UInt8(truncatingIfNeeded: bitBuffer)
@@ -126,7 +129,7 @@ final class BitInput {
     }
 
     /// True when no input byte remains (at a byte boundary).
-    func isAtEnd() throws -> Bool {
+    mutating func isAtEnd() throws -> Bool {
         if bitCount >= 8 { return false }
         if pos < chunk.count { return false }
         return try !nextChunk()

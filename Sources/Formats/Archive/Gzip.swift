@@ -10,32 +10,31 @@ public enum Gzip {
     /// decompressed bytes to `sink` in pieces. `location` names the input in errors.
     public static func decompress(location: String, source: @escaping () throws -> [UInt8]?,
                                   sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let input = BitInput(location: location, source: source)
-        let inflater = Inflater(input: input)
+        let inflater = Inflater(input: BitInput(location: location, source: source))
         var members = 0
         while true {
-            if members > 0, try input.isAtEnd() { return }
-            try readHeader(input, first: members == 0)
+            if members > 0, try inflater.input.isAtEnd() { return }
+            try readHeader(&inflater.input, first: members == 0)
             var crc = CRC32()
             let n = try inflater.inflateStream { piece in
                 crc.update(piece)
                 try sink(piece)
             }
-            input.alignToByte()
-            let trailer = try input.bytes(8, "gzip trailer (CRC-32 and length)")
+            inflater.input.alignToByte()
+            let trailer = try inflater.input.bytes(8, "gzip trailer (CRC-32 and length)")
             let wantCRC = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
             let wantSize = UInt32(trailer[4]) | UInt32(trailer[5]) << 8 | UInt32(trailer[6]) << 16 | UInt32(trailer[7]) << 24
             guard crc.value == wantCRC else {
-                throw input.error(String(format: "gzip CRC-32 mismatch: data gives %08x, trailer says %08x (corrupt archive)", crc.value, wantCRC))
+                throw inflater.input.error(String(format: "gzip CRC-32 mismatch: data gives %08x, trailer says %08x (corrupt archive)", crc.value, wantCRC))
             }
             guard UInt32(truncatingIfNeeded: n) == wantSize else {
-                throw input.error("gzip length mismatch: \(n) bytes decoded, trailer says \(wantSize) (mod 2^32)")
+                throw inflater.input.error("gzip length mismatch: \(n) bytes decoded, trailer says \(wantSize) (mod 2^32)")
             }
             members += 1
         }
     }
 
-    static func readHeader(_ input: BitInput, first: Bool) throws {
+    static func readHeader(_ input: inout BitInput, first: Bool) throws {
         let h = try input.bytes(10, "gzip header")
         guard h[0] == 0x1F, h[1] == 0x8B else {
             throw input.error(first ? "not a gzip file (magic bytes \(String(format: "%02x %02x", h[0], h[1])), expected 1f 8b)"

@@ -39,7 +39,7 @@ struct HuffmanTable {
 
     /// Decodes one symbol.
     @inline(__always)
-    func decode(_ input: BitInput) throws -> Int {
+    func decode(_ input: inout BitInput) throws -> Int {
         if input.bitCount < maxBits { try input.fill(maxBits) }
         let e = Int(entries[Int(input.bitBuffer & UInt64((1 << maxBits) - 1))])
         let len = e & 15
@@ -65,7 +65,7 @@ final class Inflater {
     static let distExtra: [Int] = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
     static let codeLengthOrder: [Int] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
-    let input: BitInput
+    var input: BitInput
     private let window = UnsafeMutablePointer<UInt8>.allocate(capacity: windowSize)
     /// Bytes produced so far, and emitted to the sink so far.
     private(set) var produced = 0
@@ -139,7 +139,7 @@ final class Inflater {
         var lengths = [UInt8](repeating: 0, count: hlit + hdist)
         var i = 0
         while i < lengths.count {
-            let sym = try clTable.decode(input)
+            let sym = try clTable.decode(&input)
             var value: UInt8 = 0, repeatCount = 1
             switch sym {
             case 0...15: value = UInt8(sym)
@@ -158,9 +158,13 @@ final class Inflater {
     }
 
     private func huffmanBlock(_ lit: HuffmanTable, _ dist: HuffmanTable, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        // Locals, not properties, in the loop: see BitInput.
+        var inp = input
+        var produced = self.produced
+        defer { input = inp; self.produced = produced }
         let w = window, mask = Self.mask
         while true {
-            let sym = try lit.decode(input)
+            let sym = try lit.decode(&inp)
             if sym < 256 {
                 w[produced & mask] = UInt8(sym)
                 produced += 1
@@ -168,13 +172,13 @@ final class Inflater {
                 return
             } else {
                 let li = sym - 257
-                guard li < 29 else { throw input.error("invalid length symbol \(sym)") }
-                let length = Self.lengthBase[li] + (try input.bits(Self.lengthExtra[li]))
-                let ds = try dist.decode(input)
-                guard ds < 30 else { throw input.error("invalid distance symbol \(ds)") }
-                let distance = Self.distBase[ds] + (try input.bits(Self.distExtra[ds]))
+                guard li < 29 else { throw inp.error("invalid length symbol \(sym)") }
+                let length = Self.lengthBase[li] + (try inp.bits(Self.lengthExtra[li]))
+                let ds = try dist.decode(&inp)
+                guard ds < 30 else { throw inp.error("invalid distance symbol \(ds)") }
+                let distance = Self.distBase[ds] + (try inp.bits(Self.distExtra[ds]))
                 guard distance <= produced, distance <= 32768 else {
-                    throw input.error("distance \(distance) reaches before the start of the output (\(produced) bytes so far)")
+                    throw inp.error("distance \(distance) reaches before the start of the output (\(produced) bytes so far)")
                 }
                 var from = produced - distance
                 for _ in 0..<length {
@@ -183,7 +187,10 @@ final class Inflater {
                     from += 1
                 }
             }
-            if produced - emitted >= 32768 { try flush(sink) }
+            if produced - emitted >= 32768 {
+                self.produced = produced
+                try flush(sink)
+            }
         }
     }
 }
