@@ -2,9 +2,9 @@
 /// packed GEMM (k-means++ candidates): one pass over each row, no packing, no centred copy.
 ///
 /// `vectors` holds `groups` groups of 8 vectors, each group [8][d] row-major (pad unused vectors
-/// with zeros). For each row i in `rows`, out[(i − rows.lowerBound)·(8·groups) + t] = (x_i − shift)·v_t.
+/// with zeros). For the l-th row i of `rows`, out[l·(8·groups) + t] = (x_i − shift)·v_t.
 /// The sum over d runs in a fixed order (8 lanes, then the lanes' sum), independent of threading.
-func shiftedDotsWithFewVectors(x: UnsafePointer<Float>, rows: Range<Int>, d: Int, shift: UnsafePointer<Float>,
+func shiftedDotsWithFewVectors(x: UnsafePointer<Float>, rows: UnsafeBufferPointer<Int>, d: Int, shift: UnsafePointer<Float>,
                                vectors: UnsafePointer<Float>, groups: Int, out: UnsafeMutablePointer<Float>) {
     let d8 = d / 8 * 8
     let width = 8 * groups
@@ -17,14 +17,14 @@ func shiftedDotsWithFewVectors(x: UnsafePointer<Float>, rows: Range<Int>, d: Int
             var f = 0
             while f < d8 {
                 let xv = load8(row + f) - load8(shift + f)
-                a0 += xv * load8(v + f)
-                a1 += xv * load8(v + d + f)
-                a2 += xv * load8(v + 2 * d + f)
-                a3 += xv * load8(v + 3 * d + f)
-                a4 += xv * load8(v + 4 * d + f)
-                a5 += xv * load8(v + 5 * d + f)
-                a6 += xv * load8(v + 6 * d + f)
-                a7 += xv * load8(v + 7 * d + f)
+                fma8(&a0, xv, load8(v + f))
+                fma8(&a1, xv, load8(v + d + f))
+                fma8(&a2, xv, load8(v + 2 * d + f))
+                fma8(&a3, xv, load8(v + 3 * d + f))
+                fma8(&a4, xv, load8(v + 4 * d + f))
+                fma8(&a5, xv, load8(v + 5 * d + f))
+                fma8(&a6, xv, load8(v + 6 * d + f))
+                fma8(&a7, xv, load8(v + 7 * d + f))
                 f += 8
             }
             let o = out + li * width + g * 8
@@ -44,4 +44,14 @@ func shiftedDotsWithFewVectors(x: UnsafePointer<Float>, rows: Range<Int>, d: Int
 @inline(__always)
 private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+/// acc += a·b, fused where the build targets FMA (as the GEMM kernel's `multiplyAdd`).
+@inline(__always)
+private func fma8(_ acc: inout SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+    #if ENGRAM_FMA || arch(arm64)
+    acc.addProduct(a, b)
+    #else
+    acc += a * b
+    #endif
 }
