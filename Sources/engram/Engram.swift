@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramCore
+import Numerics
 
 /// `engram`: the EngramAudio command-line tool. One subcommand per pipeline step.
 @main
@@ -7,6 +8,7 @@ struct Engram: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engram",
         abstract: "Do neural-codec latents have reusable local structure? Phase 0 analysis of audio latents.",
+        version: "engram (EngramAudio) — \(SIMDKernelSet.activeSummary)",
         subcommands: [
             Phase0Command.self, DownloadCommand.self, DemoCorpusCommand.self, CorpusCommand.self, AudioCommand.self,
             SynthLatentsCommand.self, WeightsCommand.self, SlurmCommand.self, BenchCommand.self,
@@ -21,8 +23,12 @@ struct ConfigOption: ParsableArguments {
 }
 
 /// Runs `body`, printing an `EngramError` cleanly (no stack trace) and exiting non-zero.
+/// First checks `ENGRAM_KERNELS` (an unknown or unsupported kernel set is an error, not a crash).
 func reportingErrors(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as EngramError {
+    do {
+        try SIMDKernelSet.validateEnvironment()
+        try body()
+    } catch let e as EngramError {
         printErr("error: \(e.description)")
         throw ExitCode(2)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// The encoder transformer with streaming state: pre-LayerNorm layers with interleaved-RoPE
 /// causal self-attention over a `context`-step window, exact-GELU feed-forward and layer scale.
@@ -14,13 +15,13 @@ final class MimiTransformerStream: @unchecked Sendable {
         let keys = FloatBuffer(), values = FloatBuffer()
         var cached = 0
 
-        init(_ w: MimiWeights.TransformerLayer, d: Int, f: Int) {
+        init(_ w: MimiWeights.TransformerLayer, d: Int, f: Int, kernels: SIMDKernelSet) {
             norm1Weight = w.norm1Weight; norm1Bias = w.norm1Bias
             norm2Weight = w.norm2Weight; norm2Bias = w.norm2Bias
-            inProj = PackedMatrix(transposing: w.inProj, rows: 3 * d, columns: d)
-            outProj = PackedMatrix(transposing: w.outProj, rows: d, columns: d)
-            linear1 = PackedMatrix(transposing: w.linear1, rows: f, columns: d)
-            linear2 = PackedMatrix(transposing: w.linear2, rows: d, columns: f)
+            inProj = PackedMatrix(transposing: w.inProj, rows: 3 * d, columns: d, kernels: kernels)
+            outProj = PackedMatrix(transposing: w.outProj, rows: d, columns: d, kernels: kernels)
+            linear1 = PackedMatrix(transposing: w.linear1, rows: f, columns: d, kernels: kernels)
+            linear2 = PackedMatrix(transposing: w.linear2, rows: d, columns: f, kernels: kernels)
             layerScale1 = w.layerScale1; layerScale2 = w.layerScale2
         }
     }
@@ -34,11 +35,11 @@ final class MimiTransformerStream: @unchecked Sendable {
     private let normed = FloatBuffer(), qkv = FloatBuffer(), attn = FloatBuffer(), proj = FloatBuffer(), hiddenF = FloatBuffer()
     private let cosTable = FloatBuffer(), sinTable = FloatBuffer()
 
-    init(_ w: MimiWeights) {
+    init(_ w: MimiWeights, kernels: SIMDKernelSet) {
         let tr = w.config.transformer
         d = tr.dModel; heads = tr.numHeads; headDim = tr.headDim; ffn = tr.dimFeedforward
         context = tr.context; eps = tr.normEps
-        layers = w.layers.map { Layer($0, d: tr.dModel, f: tr.dimFeedforward) }
+        layers = w.layers.map { Layer($0, d: tr.dModel, f: tr.dimFeedforward, kernels: kernels) }
         let step = Float(-log(tr.maxPeriod) * 2 / Double(tr.headDim))
         frequencies = (0..<(tr.headDim / 2)).map { Float(Foundation.exp(Double(Float($0) * step))) }
     }

@@ -1,3 +1,5 @@
+import Numerics
+
 /// Receives a named intermediate activation: (name, [rows, columns] row-major time-major, rows, columns).
 /// Names follow the fixtures: `seanet_layerNN` (moshi `encoder.model` index), `after_seanet`,
 /// `transformer_layerN`, `after_transformer`, `latent`, `latent_projected`.
@@ -71,20 +73,20 @@ final class SEANetStream: @unchecked Sendable {
     let hop: Int
     private let bufA = FloatBuffer(), bufB = FloatBuffer(), hidden = FloatBuffer(), mid = FloatBuffer()
 
-    init(_ w: MimiWeights) {
+    init(_ w: MimiWeights, kernels: SIMDKernelSet) {
         let cfg = w.config
-        first = CausalConvStream(ConvLayer(w.firstConv))
+        first = CausalConvStream(ConvLayer(w.firstConv, kernels: kernels))
         var st: [Stage] = []
         for (si, stride) in cfg.encoderStrides.enumerated() {
             let blocks = w.stages[si].residualBlocks.enumerated().map { j, b in
-                Block(conv1: CausalConvStream(ConvLayer(b.conv1, dilation: cfg.dilation(block: j))),
-                      conv2: ConvLayer(b.conv2), index: cfg.residualIndex(stage: si, block: j))
+                Block(conv1: CausalConvStream(ConvLayer(b.conv1, dilation: cfg.dilation(block: j), kernels: kernels)),
+                      conv2: ConvLayer(b.conv2, kernels: kernels), index: cfg.residualIndex(stage: si, block: j))
             }
-            st.append(Stage(blocks: blocks, down: CausalConvStream(ConvLayer(w.stages[si].downsample, stride: stride)),
+            st.append(Stage(blocks: blocks, down: CausalConvStream(ConvLayer(w.stages[si].downsample, stride: stride, kernels: kernels)),
                             downIndex: cfg.downsampleIndex(stage: si)))
         }
         stages = st
-        last = CausalConvStream(ConvLayer(w.lastConv))
+        last = CausalConvStream(ConvLayer(w.lastConv, kernels: kernels))
         lastIndex = cfg.lastConvIndex
         hop = cfg.seanetHop
     }

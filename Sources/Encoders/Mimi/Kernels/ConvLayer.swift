@@ -1,3 +1,5 @@
+import Numerics
+
 /// A 1-D convolution's parameters in PyTorch layout: weight [out, in, k] row-major, bias [out] or nil.
 public struct ConvParameters: Sendable {
     public var outChannels: Int
@@ -33,7 +35,7 @@ final class ConvLayer: @unchecked Sendable {
     let packed: [PackedMatrix]
     let bias: [Float]?
 
-    init(_ p: ConvParameters, stride: Int = 1, dilation: Int = 1) {
+    init(_ p: ConvParameters, stride: Int = 1, dilation: Int = 1, kernels: SIMDKernelSet = .active) {
         precondition(stride >= 1 && dilation >= 1)
         inChannels = p.inChannels
         outChannels = p.outChannels
@@ -46,13 +48,13 @@ final class ConvLayer: @unchecked Sendable {
         let cin = p.inChannels, k = p.kernel
         let w = p.weight
         if dilation == 1 {
-            packed = [PackedMatrix(k: k * cin, n: p.outChannels) { kk, o in
+            packed = [PackedMatrix(k: k * cin, n: p.outChannels, kernels: kernels) { kk, o in
                 let j = kk / cin, i = kk % cin
                 return w[(o * cin + i) * k + j]
             }]
         } else {
             packed = (0..<k).map { j in
-                PackedMatrix(k: cin, n: p.outChannels) { i, o in w[(o * cin + i) * k + j] }
+                PackedMatrix(k: cin, n: p.outChannels, kernels: kernels) { i, o in w[(o * cin + i) * k + j] }
             }
         }
     }
