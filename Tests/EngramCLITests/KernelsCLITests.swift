@@ -5,7 +5,7 @@ import XCTest
 /// `ENGRAM_KERNELS` and the kernel report of `engram --version` (run-time SIMD kernel dispatch).
 final class KernelsCLITests: XCTestCase {
     func testVersionReportsKernelsAndOverride() throws {
-        let engram = engramExecutable()
+        let engram = try requireEngram()
         let auto = try runProcess(engram, ["--version"], env: ["ENGRAM_KERNELS": ""])
         XCTAssertEqual(auto.status, 0, auto.err)
         XCTAssertTrue(auto.out.contains("kernels: "), auto.out)
@@ -17,7 +17,7 @@ final class KernelsCLITests: XCTestCase {
 
     /// An unknown set, or one the CPU cannot run, is a clean error (exit 2), not a crash.
     func testBadOverrideIsAnError() throws {
-        let engram = engramExecutable()
+        let engram = try requireEngram()
         let bad = try runProcess(engram, ["weights", "fetch", "mimi", "--dest", "/nonexistent-dir-for-test"], env: ["ENGRAM_KERNELS": "avx9"])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.err.contains("ENGRAM_KERNELS: unknown kernel set 'avx9'; use baseline, avx2 or avx512"), bad.err)
