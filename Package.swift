@@ -17,9 +17,9 @@ let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 // modules are optimised even in debug builds (the Mimi parity tests need the speed). On a
 // non-x86 host the wider modules get no CPU flags and are never chosen.
 let kernelO: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
-func kernelFlags(_ cpu: String) -> [SwiftSetting] {
+func kernelFlags(_ cpu: String, _ defines: [String]) -> [SwiftSetting] {
     #if arch(x86_64)
-    return [.unsafeFlags(["-target-cpu", cpu]), .define("ENGRAM_FMA")]
+    return [.unsafeFlags(["-target-cpu", cpu])] + defines.map { .define($0) }
     #else
     return []
     #endif
@@ -52,8 +52,8 @@ let package = Package(
         .target(name: "EngramCore", dependencies: [.product(name: "Yams", package: "Yams")], exclude: docs("EngramCore"), swiftSettings: v5),
         .target(name: "AudioIO", dependencies: ["EngramCore"], exclude: docs("AudioIO"), swiftSettings: v5 + cpuFlags),
         .target(name: "SIMDKernels", exclude: docs("SIMDKernels"), swiftSettings: v5 + cpuFlags + kernelO),
-        .target(name: "SIMDKernelsAVX2", swiftSettings: v5 + kernelFlags("haswell") + kernelO),
-        .target(name: "SIMDKernelsAVX512", swiftSettings: v5 + kernelFlags("skylake-avx512") + kernelO),
+        .target(name: "SIMDKernelsAVX2", swiftSettings: v5 + kernelFlags("haswell", ["ENGRAM_FMA"]) + kernelO),
+        .target(name: "SIMDKernelsAVX512", swiftSettings: v5 + kernelFlags("skylake-avx512", ["ENGRAM_FMA", "ENGRAM_AVX512"]) + kernelO),
         .target(name: "Numerics", dependencies: ["EngramCore", "SIMDKernels", "SIMDKernelsAVX2", "SIMDKernelsAVX512"],
                 exclude: docs("Numerics"), swiftSettings: v5 + cpuFlags),
         .target(name: "Formats", dependencies: ["EngramCore"], exclude: docs("Formats"), swiftSettings: v5 + cpuFlags),

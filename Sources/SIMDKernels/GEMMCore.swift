@@ -8,9 +8,11 @@
 // Entry points are public and `@inline(never)` so their bodies are only ever compiled with this
 // module's flags, never inlined into a caller built for another CPU.
 
-/// One row of a micro-tile: 16 floats (two AVX registers, or one AVX-512 register) when the module
-/// targets AVX2+FMA, else 8 floats (two SSE registers), so that the 6 accumulators fit the 16
-/// vector registers.
+/// One vector of a micro-tile row: 16 floats (two AVX registers, or one AVX-512 register) when
+/// the module targets AVX2+FMA, else 8 floats (two SSE registers), so that the 6 accumulators
+/// fit the 16 vector registers. The AVX-512 build uses two per row (6×32 tile, 12 zmm
+/// accumulators, enough independent FMAs to cover their latency). (`SIMD32<Float>` is not an
+/// option: this Swift lowers its arithmetic lane by lane, ~0.4 GFLOP/s.)
 #if ENGRAM_FMA || arch(arm64)
 typealias PanelVector = SIMD16<Float>
 #else
@@ -21,8 +23,13 @@ typealias PanelVector = SIMD8<Float>
 public enum GEMMCore {
     /// Rows of the micro-kernel.
     public static let mr = 6
-    /// Columns of the micro-kernel (one packed B panel): 16 with FMA, 8 on the baseline x86-64 target.
+    /// Columns of the micro-kernel (one packed B panel): 32 for AVX-512, 16 for AVX2+FMA (and arm64),
+    /// 8 on the baseline x86-64 target.
+    #if ENGRAM_AVX512
+    public static let nr = 2 * PanelVector.scalarCount
+    #else
     public static let nr = PanelVector.scalarCount
+    #endif
     /// true when the micro-kernel uses fused multiply-adds (one rounding per product-sum).
     public static let fusedMultiplyAdd: Bool = {
         #if ENGRAM_FMA || arch(arm64)
@@ -44,9 +51,13 @@ public enum GEMMCore {
             let dst = out + p * kcb * nr
             if !transposed {
                 if w == nr {
+                    let vw = PanelVector.scalarCount
                     for pp in 0..<kcb {
                         let src = UnsafeRawPointer(base + (k0 + pp) * ld + j0)
-                        UnsafeMutableRawPointer(dst + pp * nr).storeBytes(of: src.loadUnaligned(as: PanelVector.self), as: PanelVector.self)
+                        let d = UnsafeMutableRawPointer(dst + pp * nr)
+                        for h in stride(from: 0, to: nr, by: vw) {
+                            d.storeBytes(of: src.loadUnaligned(fromByteOffset: 4 * h, as: PanelVector.self), toByteOffset: 4 * h, as: PanelVector.self)
+                        }
                     }
                 } else {
                     for pp in 0..<kcb {
@@ -141,6 +152,46 @@ private func multiplyAdd(_ acc: inout PanelVector, _ a: PanelVector, _ b: PanelV
     #endif
 }
 
+#if ENGRAM_AVX512
+/// C[6,32] (row stride `ldc`) = (accumulate ? C : 0) + Apanel[kcb][6]ᵀ · Bpanel[kcb][32], as two
+/// 16-column halves sharing each broadcast of A.
+@inline(__always)
+private func microKernel(kcb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    var x0 = PanelVector(), x1 = PanelVector(), x2 = PanelVector()
+    var x3 = PanelVector(), x4 = PanelVector(), x5 = PanelVector()
+    var y0 = PanelVector(), y1 = PanelVector(), y2 = PanelVector()
+    var y3 = PanelVector(), y4 = PanelVector(), y5 = PanelVector()
+    var pa = a
+    var pb = UnsafeRawPointer(b)
+    let half = MemoryLayout<PanelVector>.size
+    for _ in 0..<kcb {
+        let u = pb.loadUnaligned(as: PanelVector.self)
+        let v = pb.loadUnaligned(fromByteOffset: half, as: PanelVector.self)
+        var s = PanelVector(repeating: pa[0])
+        multiplyAdd(&x0, s, u); multiplyAdd(&y0, s, v)
+        s = PanelVector(repeating: pa[1])
+        multiplyAdd(&x1, s, u); multiplyAdd(&y1, s, v)
+        s = PanelVector(repeating: pa[2])
+        multiplyAdd(&x2, s, u); multiplyAdd(&y2, s, v)
+        s = PanelVector(repeating: pa[3])
+        multiplyAdd(&x3, s, u); multiplyAdd(&y3, s, v)
+        s = PanelVector(repeating: pa[4])
+        multiplyAdd(&x4, s, u); multiplyAdd(&y4, s, v)
+        s = PanelVector(repeating: pa[5])
+        multiplyAdd(&x5, s, u); multiplyAdd(&y5, s, v)
+        pa += 6
+        pb += 2 * half
+    }
+    let w = PanelVector.scalarCount
+    storeRow(x0, c, accumulate); storeRow(y0, c + w, accumulate)
+    storeRow(x1, c + ldc, accumulate); storeRow(y1, c + ldc + w, accumulate)
+    storeRow(x2, c + 2 * ldc, accumulate); storeRow(y2, c + 2 * ldc + w, accumulate)
+    storeRow(x3, c + 3 * ldc, accumulate); storeRow(y3, c + 3 * ldc + w, accumulate)
+    storeRow(x4, c + 4 * ldc, accumulate); storeRow(y4, c + 4 * ldc + w, accumulate)
+    storeRow(x5, c + 5 * ldc, accumulate); storeRow(y5, c + 5 * ldc + w, accumulate)
+}
+#else
 /// C[6,nr] (row stride `ldc`) = (accumulate ? C : 0) + Apanel[kcb][6]ᵀ · Bpanel[kcb][nr].
 @inline(__always)
 private func microKernel(kcb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -150,7 +201,7 @@ private func microKernel(kcb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Flo
     var pa = a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kcb {
-        let bv = pb.load(as: PanelVector.self)
+        let bv = pb.loadUnaligned(as: PanelVector.self)
         multiplyAdd(&c0, PanelVector(repeating: pa[0]), bv)
         multiplyAdd(&c1, PanelVector(repeating: pa[1]), bv)
         multiplyAdd(&c2, PanelVector(repeating: pa[2]), bv)
@@ -167,6 +218,7 @@ private func microKernel(kcb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Flo
     storeRow(c4, c + 4 * ldc, accumulate)
     storeRow(c5, c + 5 * ldc, accumulate)
 }
+#endif
 
 @inline(__always)
 private func storeRow(_ v: PanelVector, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {

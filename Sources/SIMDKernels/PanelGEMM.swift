@@ -37,7 +37,33 @@ public enum PanelGEMM {
         while k0 < kTotal {
             let k1 = min(kTotal, k0 + kc)
             let start = k0 == 0 ? firstStart : .c
-            for p in panelStart..<panelEnd {
+            #if ENGRAM_AVX512
+            // Two panels per tile: 6 × 32 columns = 12 zmm accumulators, enough independent FMAs
+            // to cover their latency (6 × 16 would leave the FMA units a quarter idle). Each
+            // element is summed exactly as in the one-panel tile, so pairing never changes bits.
+            var p = panelStart
+            while !narrow && p + 1 < panelEnd {
+                let col0 = p * 16
+                let width1 = min(16, n - col0 - 16)
+                let bp = b + p * kTotal * 16 + k0 * 16
+                let biasP = bias.map { $0 + col0 }
+                var r = rows.lowerBound
+                func tile(_ rowsHere: Int) {
+                    kernelPair(rows: rowsHere, a: a + r * lda + k0, lda: lda, kCount: k1 - k0, b0: bp, b1: bp + kTotal * 16,
+                               c: c + r * ldc + col0, ldc: ldc, width1: width1, start: start, bias: biasP)
+                    r += rowsHere
+                }
+                while r + 6 <= rows.upperBound { tile(6) }
+                if r + 4 <= rows.upperBound { tile(4) }
+                if r + 2 <= rows.upperBound { tile(2) }
+                if r < rows.upperBound { tile(1) }
+                p += 2
+            }
+            let singles = p..<panelEnd
+            #else
+            let singles = panelStart..<panelEnd
+            #endif
+            for p in singles {
                 let col0 = p * 16
                 let width = min(16, n - col0)
                 let bp = b + p * kTotal * 16 + k0 * 16
@@ -151,6 +177,56 @@ private func kernel16(rows: Int, a: UnsafePointer<Float>, lda: Int, kCount: Int,
     case 2: kernel(SIMD16<Float>.self, rows: 2, a: a, lda: lda, kCount: kCount, b: b, c: c, ldc: ldc, width: width, start: start, bias: bias)
     default: kernel(SIMD16<Float>.self, rows: 1, a: a, lda: lda, kCount: kCount, b: b, c: c, ldc: ldc, width: width, start: start, bias: bias)
     }
+}
+
+/// `rows` × 32 columns: two adjacent 16-column panels (the first full, the second `width1` wide)
+/// with 2 × `rows` `SIMD16` accumulators. Same operations per element as `kernel16`.
+@inline(__always)
+private func kernelPair(rows: Int, a: UnsafePointer<Float>, lda: Int, kCount: Int, b0: UnsafePointer<Float>, b1: UnsafePointer<Float>,
+                        c: UnsafeMutablePointer<Float>, ldc: Int, width1: Int, start: KernelStart, bias: UnsafePointer<Float>?) {
+    switch rows {
+    case 6: pairTile(rows: 6, a: a, lda: lda, kCount: kCount, b0: b0, b1: b1, c: c, ldc: ldc, width1: width1, start: start, bias: bias)
+    case 4: pairTile(rows: 4, a: a, lda: lda, kCount: kCount, b0: b0, b1: b1, c: c, ldc: ldc, width1: width1, start: start, bias: bias)
+    case 2: pairTile(rows: 2, a: a, lda: lda, kCount: kCount, b0: b0, b1: b1, c: c, ldc: ldc, width1: width1, start: start, bias: bias)
+    default: pairTile(rows: 1, a: a, lda: lda, kCount: kCount, b0: b0, b1: b1, c: c, ldc: ldc, width1: width1, start: start, bias: bias)
+    }
+}
+
+@inline(__always)
+private func pairTile(rows: Int, a: UnsafePointer<Float>, lda: Int, kCount: Int, b0: UnsafePointer<Float>, b1: UnsafePointer<Float>,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, width1: Int, start: KernelStart, bias: UnsafePointer<Float>?) {
+    typealias V = SIMD16<Float>
+    let c1p = c + 16, bias1 = bias.map { $0 + 16 }
+    var x0: V = startValue(start, c: c, bias: bias, width: 16)
+    var x1: V = rows > 1 ? startValue(start, c: c + ldc, bias: bias, width: 16) : V()
+    var x2: V = rows > 2 ? startValue(start, c: c + 2 * ldc, bias: bias, width: 16) : V()
+    var x3: V = rows > 3 ? startValue(start, c: c + 3 * ldc, bias: bias, width: 16) : V()
+    var x4: V = rows > 4 ? startValue(start, c: c + 4 * ldc, bias: bias, width: 16) : V()
+    var x5: V = rows > 5 ? startValue(start, c: c + 5 * ldc, bias: bias, width: 16) : V()
+    var y0: V = startValue(start, c: c1p, bias: bias1, width: width1)
+    var y1: V = rows > 1 ? startValue(start, c: c1p + ldc, bias: bias1, width: width1) : V()
+    var y2: V = rows > 2 ? startValue(start, c: c1p + 2 * ldc, bias: bias1, width: width1) : V()
+    var y3: V = rows > 3 ? startValue(start, c: c1p + 3 * ldc, bias: bias1, width: width1) : V()
+    var y4: V = rows > 4 ? startValue(start, c: c1p + 4 * ldc, bias: bias1, width: width1) : V()
+    var y5: V = rows > 5 ? startValue(start, c: c1p + 5 * ldc, bias: bias1, width: width1) : V()
+    let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
+    let braw0 = UnsafeRawPointer(b0), braw1 = UnsafeRawPointer(b1)
+    for kk in 0..<kCount {
+        let u = braw0.loadUnaligned(fromByteOffset: kk * 64, as: V.self)
+        let v = braw1.loadUnaligned(fromByteOffset: kk * 64, as: V.self)
+        madd(&x0, a0[kk], u); madd(&y0, a0[kk], v)
+        if rows > 1 { madd(&x1, a1[kk], u); madd(&y1, a1[kk], v) }
+        if rows > 2 { madd(&x2, a2[kk], u); madd(&y2, a2[kk], v) }
+        if rows > 3 { madd(&x3, a3[kk], u); madd(&y3, a3[kk], v) }
+        if rows > 4 { madd(&x4, a4[kk], u); madd(&y4, a4[kk], v) }
+        if rows > 5 { madd(&x5, a5[kk], u); madd(&y5, a5[kk], v) }
+    }
+    storePartial(x0, c, width: 16); storePartial(y0, c1p, width: width1)
+    if rows > 1 { storePartial(x1, c + ldc, width: 16); storePartial(y1, c1p + ldc, width: width1) }
+    if rows > 2 { storePartial(x2, c + 2 * ldc, width: 16); storePartial(y2, c1p + 2 * ldc, width: width1) }
+    if rows > 3 { storePartial(x3, c + 3 * ldc, width: 16); storePartial(y3, c1p + 3 * ldc, width: width1) }
+    if rows > 4 { storePartial(x4, c + 4 * ldc, width: 16); storePartial(y4, c1p + 4 * ldc, width: width1) }
+    if rows > 5 { storePartial(x5, c + 5 * ldc, width: 16); storePartial(y5, c1p + 5 * ldc, width: width1) }
 }
 
 /// `rows` × 8 columns (half a panel) with `SIMD8` accumulators.

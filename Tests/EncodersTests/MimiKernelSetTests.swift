@@ -74,6 +74,72 @@ final class MimiKernelSetTests: XCTestCase {
         XCTAssertEqual(chunked, offline, "\(kernels): 16-frame chunks on 1 thread == one chunk on 2 threads, bit for bit")
     }
 
+    /// ELU and exact GELU against Float64 definitions over [-30, 10] and edge values.
+    func checkElementwise(_ kernels: SIMDKernelSet) throws {
+        try requireKernels(kernels)
+        var xs: [Float] = stride(from: -30, through: 10, by: 0.003).map { Float($0) }
+        xs += [-100, -88, -87.5, -1e-7, 0, 1e-7, 1e-30, -1e-30, 5e-4, -5e-4]
+        var elu = [Float](repeating: 0, count: xs.count), gelu = elu
+        xs.withUnsafeBufferPointer { x in
+            elu.withUnsafeMutableBufferPointer { eluArray(x.baseAddress!, $0.baseAddress!, count: xs.count, kernels: kernels) }
+            gelu.withUnsafeMutableBufferPointer { geluArray(x.baseAddress!, $0.baseAddress!, count: xs.count, kernels: kernels) }
+        }
+        var worstElu = 0.0, worstGelu = 0.0
+        for (i, x) in xs.enumerated() {
+            let xd = Double(x)
+            let e = xd > 0 ? xd : Foundation.expm1(xd)
+            let g = 0.5 * xd * (1 + Foundation.erf(xd / 2.0.squareRoot()))
+            worstElu = max(worstElu, abs(Double(elu[i]) - e) / max(abs(e), 1e-30))
+            worstGelu = max(worstGelu, abs(Double(gelu[i]) - g) / max(abs(xd), 1e-30))
+        }
+        XCTAssertLessThan(worstElu, 5e-7, "\(kernels) ELU relative error")
+        XCTAssertLessThan(worstGelu, 5e-7, "\(kernels) GELU error relative to |x|")
+    }
+
+    /// One attention row (scores, softmax, weighted values) against Float64, for window lengths
+    /// 1, 17 and 250 and head dimensions 64 and 20 (a SIMD tail).
+    func checkAttention(_ kernels: SIMDKernelSet) throws {
+        try requireKernels(kernels)
+        var rng = SplitMix64(seed: 11)
+        for (n, dim) in [(1, 64), (17, 64), (250, 64), (33, 20)] {
+            let ld = dim + 3
+            let q = rng.floats(dim).map { $0 * 3 }, keys = rng.floats(n * ld), values = rng.floats(n * ld)
+            let scale = 1 / Float(dim).squareRoot()
+            var out = [Float](repeating: .nan, count: dim)
+            var scores = [Float](repeating: 0, count: n + 16)
+            q.withUnsafeBufferPointer { qp in
+                keys.withUnsafeBufferPointer { kp in
+                    values.withUnsafeBufferPointer { vp in
+                        scores.withUnsafeMutableBufferPointer { sp in
+                            out.withUnsafeMutableBufferPointer { op in
+                                attendRow(q: qp.baseAddress!, keys: kp.baseAddress!, values: vp.baseAddress!, ld: ld, count: n, dim: dim,
+                                          scale: scale, scores: sp.baseAddress!, out: op.baseAddress!, kernels: kernels)
+                            }
+                        }
+                    }
+                }
+            }
+            var logits = [Double](repeating: 0, count: n)
+            for s in 0..<n { for c in 0..<dim { logits[s] += Double(q[c]) * Double(keys[s * ld + c]) }; logits[s] *= Double(scale) }
+            let mx = logits.max()!
+            let w = logits.map { Foundation.exp($0 - mx) }
+            let total = w.reduce(0, +)
+            var worst = 0.0
+            for c in 0..<dim {
+                var r = 0.0
+                for s in 0..<n { r += w[s] / total * Double(values[s * ld + c]) }
+                worst = max(worst, abs(Double(out[c]) - r))
+            }
+            XCTAssertLessThan(worst, 2e-6, "\(kernels) attention n\(n) dim\(dim)")
+        }
+    }
+
+    func testBaselineAttention() throws { try checkAttention(.baseline) }
+    func testAVX2Attention() throws { try checkAttention(.avx2) }
+    func testAVX512Attention() throws { try checkAttention(.avx512) }
+    func testBaselineElementwise() throws { try checkElementwise(.baseline) }
+    func testAVX2Elementwise() throws { try checkElementwise(.avx2) }
+    func testAVX512Elementwise() throws { try checkElementwise(.avx512) }
     func testBaselineGEMM() throws { try checkGEMM(.baseline) }
     func testAVX2GEMM() throws { try checkGEMM(.avx2) }
     func testAVX512GEMM() throws { try checkGEMM(.avx512) }

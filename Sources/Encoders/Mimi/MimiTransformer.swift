@@ -91,7 +91,7 @@ final class MimiTransformerStream: @unchecked Sendable {
         layerNorm(h, normed.pointer, rows: T, weight: L.norm2Weight, bias: L.norm2Bias)
         gemm(m: T, a: normed.pointer, lda: d, b: L.linear1, bias: nil, c: hiddenF.pointer, ldc: ffn, threads: threads)
         let hp = hiddenF.pointer
-        parallelElementwise(T * ffn, threads: threads) { lo, hi in geluArray(hp + lo, hp + lo, count: hi - lo) }
+        parallelElementwise(T * ffn, threads: threads) { lo, hi in geluArray(hp + lo, hp + lo, count: hi - lo, kernels: L.linear1.kernels) }
         gemm(m: T, a: hiddenF.pointer, lda: ffn, b: L.linear2, bias: nil, c: proj.pointer, ldc: d, threads: threads)
         addScaled(h, proj.pointer, L.layerScale2, rows: T)
         trimCache(L)
@@ -159,6 +159,7 @@ final class MimiTransformerStream: @unchecked Sendable {
         let q = UnsafePointer(qkv.pointer), k = UnsafePointer(L.keys.pointer), v = UnsafePointer(L.values.pointer)
         let out = attn.pointer
         let scale = 1 / Float(hd).squareRoot()
+        let kernels = L.inProj.kernels
         let rowsPerTask = 8
         let qBlocks = (T + rowsPerTask - 1) / rowsPerTask
         parallelFor(heads * qBlocks, threads: threads) { task in
@@ -169,18 +170,8 @@ final class MimiTransformerStream: @unchecked Sendable {
                     let p = position + t
                     let lo = max(p - ctx + 1, cacheStart) - cacheStart, hi = p - cacheStart   // inclusive rows
                     let n = hi - lo + 1
-                    let qr = q + t * 3 * d + hIdx * hd
-                    var mx = -Float.infinity
-                    for s in 0..<n {
-                        let x = dot(qr, k + (lo + s) * d + hIdx * hd, hd) * scale
-                        scores[s] = x
-                        mx = max(mx, x)
-                    }
-                    var sum: Float = 0
-                    softmaxExp(scores, n, mx, &sum)
-                    let inv = 1 / sum
-                    let o = out + t * d + hIdx * hd
-                    weightedSum(scores, n: n, v: v + lo * d + hIdx * hd, ldv: d, dim: hd, scale: inv, out: o)
+                    attendRow(q: q + t * 3 * d + hIdx * hd, keys: k + lo * d + hIdx * hd, values: v + lo * d + hIdx * hd,
+                              ld: d, count: n, dim: hd, scale: scale, scores: scores, out: out + t * d + hIdx * hd, kernels: kernels)
                 }
             }
         }
@@ -194,62 +185,5 @@ final class MimiTransformerStream: @unchecked Sendable {
                 for c in 0..<d { h[r * d + c] += s[c] * y[r * d + c] }
             }
         }
-    }
-}
-
-/// Σ a[i]·b[i] over n floats.
-@inline(__always)
-func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var i = 0
-    var acc = SIMD16<Float>()
-    let ar = UnsafeRawPointer(a), br = UnsafeRawPointer(b)
-    while i + 16 <= n {
-        acc += ar.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) * br.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
-        i += 16
-    }
-    var s = acc.sum()
-    while i < n { s += a[i] * b[i]; i += 1 }
-    return s
-}
-
-/// scores[s] = exp(scores[s] − mx) for s < n; accumulates their sum.
-@inline(__always)
-func softmaxExp(_ scores: UnsafeMutablePointer<Float>, _ n: Int, _ mx: Float, _ sum: inout Float) {
-    var i = 0
-    let r = UnsafeMutableRawPointer(scores)
-    var acc = SIMD16<Float>()
-    while i + 16 <= n {
-        let e = VectorMath.expNonPositive(r.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) - mx)
-        r.storeBytes(of: e, toByteOffset: 4 * i, as: SIMD16<Float>.self)
-        acc += e
-        i += 16
-    }
-    if i < n {
-        var v = SIMD16<Float>(repeating: -Float.infinity)
-        for j in 0..<(n - i) { v[j] = scores[i + j] - mx }
-        let e = VectorMath.expNonPositive(v)
-        for j in 0..<(n - i) { scores[i + j] = e[j]; acc[j] += e[j] }
-    }
-    sum = acc.sum()
-}
-
-/// out[c] = scale · Σ_s p[s] · v[s·ldv + c] for c < dim.
-@inline(__always)
-func weightedSum(_ p: UnsafePointer<Float>, n: Int, v: UnsafePointer<Float>, ldv: Int, dim: Int, scale: Float,
-                 out: UnsafeMutablePointer<Float>) {
-    var c = 0
-    while c + 16 <= dim {
-        var acc = SIMD16<Float>()
-        for s in 0..<n {
-            acc += SIMD16(repeating: p[s]) * UnsafeRawPointer(v + s * ldv + c).loadUnaligned(as: SIMD16<Float>.self)
-        }
-        UnsafeMutableRawPointer(out + c).storeBytes(of: acc * scale, as: SIMD16<Float>.self)
-        c += 16
-    }
-    while c < dim {
-        var acc: Float = 0
-        for s in 0..<n { acc += p[s] * v[s * ldv + c] }
-        out[c] = acc * scale
-        c += 1
     }
 }

@@ -40,7 +40,7 @@ final class CausalConvStream: @unchecked Sendable {
         let dst = staging.pointer + histCount
         switch activation {
         case .identity: dst.update(from: input, count: steps * cin)
-        case .elu: parallelElementwise(steps * cin, threads: threads) { lo, hi in eluArray(input + lo, dst + lo, count: hi - lo) }
+        case .elu: parallelElementwise(steps * cin, threads: threads) { lo, hi in eluArray(input + lo, dst + lo, count: hi - lo, kernels: layer.kernels) }
         }
         if replicate && !started && steps > 0 {
             for r in 0..<pad { (staging.pointer + r * cin).update(from: dst, count: cin) }
@@ -156,7 +156,7 @@ final class SEANetStream: @unchecked Sendable {
                 hidden.reserve(steps * h)
                 b.conv1.run(cur.pointer, steps: steps, activation: .elu, output: hidden.pointer, threads: threads)
                 let hp = hidden.pointer
-                parallelElementwise(steps * h, threads: threads) { lo, hi in eluArray(hp + lo, hp + lo, count: hi - lo) }
+                parallelElementwise(steps * h, threads: threads) { lo, hi in eluArray(hp + lo, hp + lo, count: hi - lo, kernels: b.conv2.kernels) }
                 b.conv2.forward(input: hidden.pointer, steps: steps, output: cur.pointer, accumulate: true, threads: threads)
                 tap?(layerName(b.index), cur.pointer, steps, c)
             }

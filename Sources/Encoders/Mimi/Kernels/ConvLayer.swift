@@ -34,6 +34,8 @@ final class ConvLayer: @unchecked Sendable {
     /// dilation 1: one matrix [kernel·in, out]; otherwise one [in, out] per tap.
     let packed: [PackedMatrix]
     let bias: [Float]?
+    /// The SIMD kernel build of its GEMMs (and of the activations staged before it).
+    let kernels: SIMDKernelSet
 
     init(_ p: ConvParameters, stride: Int = 1, dilation: Int = 1, kernels: SIMDKernelSet = .active) {
         precondition(stride >= 1 && dilation >= 1)
@@ -45,6 +47,7 @@ final class ConvLayer: @unchecked Sendable {
         padLeft = (p.kernel - 1) * dilation + 1 - stride
         precondition(padLeft >= 0, "kernel span shorter than stride")
         bias = p.bias
+        self.kernels = kernels
         let cin = p.inChannels, k = p.kernel
         let w = p.weight
         if dilation == 1 {
