@@ -11,6 +11,20 @@ let cpuFlags: [SwiftSetting] = {
 }()
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
+// Run-time kernel dispatch: the hot SIMD kernels (Sources/SIMDKernels) are also compiled, through
+// symlinks to the same files, for AVX2+FMA and for AVX-512; Numerics.SIMDKernelSet picks one per
+// process from the CPU's features (override: ENGRAM_KERNELS=baseline|avx2|avx512). The kernel
+// modules are optimised even in debug builds (the Mimi parity tests need the speed). On a
+// non-x86 host the wider modules get no CPU flags and are never chosen.
+let kernelO: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+func kernelFlags(_ cpu: String, _ defines: [String]) -> [SwiftSetting] {
+    #if arch(x86_64)
+    return [.unsafeFlags(["-target-cpu", cpu])] + defines.map { .define($0) }
+    #else
+    return []
+    #endif
+}
+
 /// Markdown notes that live next to a module's sources (README.md per folder), excluded from the build.
 func docs(_ target: String) -> [String] {
     let root = Context.packageDirectory + "/Sources/" + target
@@ -37,11 +51,16 @@ let package = Package(
     targets: [
         .target(name: "EngramCore", dependencies: [.product(name: "Yams", package: "Yams")], exclude: docs("EngramCore"), swiftSettings: v5),
         .target(name: "AudioIO", dependencies: ["EngramCore"], exclude: docs("AudioIO"), swiftSettings: v5 + cpuFlags),
-        .target(name: "Numerics", dependencies: ["EngramCore"], exclude: docs("Numerics"), swiftSettings: v5 + cpuFlags),
+        .target(name: "SIMDKernels", exclude: docs("SIMDKernels"), swiftSettings: v5 + cpuFlags + kernelO),
+        .target(name: "SIMDKernelsAVX2", swiftSettings: v5 + kernelFlags("haswell", ["ENGRAM_FMA"]) + kernelO),
+        .target(name: "SIMDKernelsAVX512", swiftSettings: v5 + kernelFlags("skylake-avx512", ["ENGRAM_FMA", "ENGRAM_AVX512"]) + kernelO),
+        .target(name: "Numerics", dependencies: ["EngramCore", "SIMDKernels", "SIMDKernelsAVX2", "SIMDKernelsAVX512"],
+                exclude: docs("Numerics"), swiftSettings: v5 + cpuFlags),
         .target(name: "Formats", dependencies: ["EngramCore"], exclude: docs("Formats"), swiftSettings: v5 + cpuFlags),
         // Encoders is optimised even in debug builds: the Mimi parity tests run the full 39 M-parameter
         // encoder, which takes ~15 min unoptimised and ~2 s optimised.
-        .target(name: "Encoders", dependencies: ["EngramCore", "Numerics", "Formats", "AudioIO"], exclude: docs("Encoders"),
+        .target(name: "Encoders", dependencies: ["EngramCore", "Numerics", "Formats", "AudioIO",
+                                                 "SIMDKernels", "SIMDKernelsAVX2", "SIMDKernelsAVX512"], exclude: docs("Encoders"),
                 swiftSettings: v5 + cpuFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Phase0", dependencies: ["EngramCore", "AudioIO", "Numerics", "Formats", "Encoders"], exclude: docs("Phase0"), swiftSettings: v5 + cpuFlags),
         .executableTarget(name: "engram", dependencies: [

@@ -9,6 +9,7 @@ struct Engram: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engram",
         abstract: "Do neural-codec latents have reusable local structure? Phase 0 analysis of audio latents.",
+        version: "engram (EngramAudio) — \(SIMDKernelSet.activeSummary)",
         subcommands: [
             Phase0Command.self, DownloadCommand.self, DemoCorpusCommand.self, CorpusCommand.self, AudioCommand.self,
             SynthLatentsCommand.self, WeightsCommand.self, SlurmCommand.self, BenchCommand.self,
@@ -23,10 +24,14 @@ struct ConfigOption: ParsableArguments {
 }
 
 /// Runs `body`, printing an `EngramError` cleanly (no stack trace) and exiting non-zero.
+/// First checks `ENGRAM_KERNELS` (an unknown or unsupported kernel set is an error, not a crash).
 /// With `ENGRAM_KMEANS_TRACE=1` in the environment, one stderr line per k-means initialisation.
 func reportingErrors(_ body: () throws -> Void) throws {
     installKMeansTrace()
-    do { try body() } catch let e as EngramError {
+    do {
+        try SIMDKernelSet.validateEnvironment()
+        try body()
+    } catch let e as EngramError {
         printErr("error: \(e.description)")
         throw ExitCode(2)
     }

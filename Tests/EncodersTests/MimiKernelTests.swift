@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Encoders
+@testable import SIMDKernels
 import TestSupport
 
 /// The encoder's kernels against direct definitions evaluated in Float64.

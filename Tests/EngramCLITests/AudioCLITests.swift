@@ -5,17 +5,8 @@ import TestSupport
 /// `engram audio decode` and `engram bench flac` run as a user would; outputs checked with python's
 /// `wave` module and numpy against the FLAC fixtures' expected samples.
 final class AudioCLITests: XCTestCase {
-    var engram: String {
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-            let p = dir.appendingPathComponent("engram").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return repoRoot.appendingPathComponent(".build/debug/engram").path
-    }
-
     func testDecodeWritesExactPCMAndResampledFloat() throws {
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         try requireOracle("numpy", check: ["python3", "-c", "import numpy, wave"])
         let dir = makeTempDir("cli-audio")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -77,7 +68,7 @@ final class AudioCLITests: XCTestCase {
     }
 
     func testDecodeOfCorruptFileFailsCleanly() throws {
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         let dir = makeTempDir("cli-audio-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("cut.flac")
@@ -90,7 +81,7 @@ final class AudioCLITests: XCTestCase {
     }
 
     func testBenchFLACRunsOnFixtures() throws {
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         let r = try runProcess(engram, ["bench", "flac", fixtureURL("flac").path, "--passes", "1", "--threads", "2"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("68 files") && r.out.contains("Msamples/s") && r.out.contains("2 threads"), r.out)

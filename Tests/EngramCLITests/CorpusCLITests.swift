@@ -4,18 +4,8 @@ import TestSupport
 
 /// `engram demo-corpus`, `engram corpus info` and `engram phase0 splits` run as a user would.
 final class CorpusCLITests: XCTestCase {
-    /// The `engram` executable next to the test bundle (built by `swift build`).
-    var engram: String {
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-            let p = dir.appendingPathComponent("engram").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return repoRoot.appendingPathComponent(".build/debug/engram").path
-    }
-
     func testDemoCorpusInfoAndSplits() throws {
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         let dir = makeTempDir("cli-corpus")
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("demo.yaml")

@@ -6,8 +6,7 @@ import TestSupport
 /// transfer part-way; a wrong MD5 deletes the download, the right one extracts (scripts/range_http_server.py on 127.0.0.1).
 final class DownloadCLITests: XCTestCase {
     func testDownloadResumesVerifiesAndExtracts() throws {
-        let engram = engramExecutable()
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         try requireOracle("python3", check: ["python3", "-c", "import tarfile, hashlib, http.server"])
         let dir = makeTempDir("cli-download")
         defer { try? FileManager.default.removeItem(at: dir) }

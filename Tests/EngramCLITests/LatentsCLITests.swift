@@ -4,15 +4,6 @@ import TestSupport
 
 /// `engram phase0 splits` + `engram phase0 latents` as a user runs them, on a two-speaker demo corpus.
 final class LatentsCLITests: XCTestCase {
-    var engram: String {
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-            let p = dir.appendingPathComponent("engram").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return repoRoot.appendingPathComponent(".build/debug/engram").path
-    }
-
     func writeConfig(_ dir: URL, latentDim: Int) throws -> String {
         let url = dir.appendingPathComponent("c\(latentDim).yaml")
         try """
@@ -31,7 +22,7 @@ final class LatentsCLITests: XCTestCase {
     }
 
     func testSplitsThenLatentsThenResume() throws {
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         let dir = makeTempDir("cli-latents")
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = try writeConfig(dir, latentDim: 16)

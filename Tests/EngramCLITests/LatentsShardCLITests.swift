@@ -7,12 +7,12 @@ import TestSupport
 /// one uninterrupted single-process run.
 final class LatentsShardCLITests: XCTestCase {
     var root: URL!
-    let engram = engramExecutable()
+    var engram = ""
     /// 3 speakers × 4 utterances, 3.2–6.5 s: ~56 s of audio (about 1–2 s of debug-build work).
     static let seconds = [4.1, 6.5, 3.2, 5.3, 4.8, 3.6, 6.1, 4.4, 5.7, 3.9, 5.0, 4.6]
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        engram = try requireEngram()
         root = makeTempDir("cli-shards")
         try makeFLACCorpus(at: root, subset: "tiny", speakers: 3, perSpeaker: 4, seconds: Self.seconds, seed: 11)
         let splits = try runProcess(engram, ["phase0", "splits", "--config", try config("ref")])

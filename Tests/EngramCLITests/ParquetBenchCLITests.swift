@@ -5,8 +5,7 @@ import XCTest
 /// `engram bench parquet` runs end to end on a small table (ours, and next to pyarrow).
 final class ParquetBenchCLITests: XCTestCase {
     func testBenchParquetSmallTable() throws {
-        let engram = engramExecutable()
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         let r = try runProcess(engram, ["bench", "parquet", "--rows", "3000", "--repeats", "1", "--no-python"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("phase0_frames: 3000 rows") && r.out.contains("read our SNAPPY dict file") && r.out.contains("Mrows/s"), r.out)

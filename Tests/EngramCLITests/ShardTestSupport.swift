@@ -2,16 +2,6 @@ import Foundation
 import XCTest
 import TestSupport
 
-/// The `engram` executable next to the test bundle (built by `swift build`).
-func engramExecutable() -> String {
-    let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-        let p = dir.appendingPathComponent("engram").path
-        if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    return repoRoot.appendingPathComponent(".build/debug/engram").path
-}
-
 /// A deterministic generator for test plans (kill times, durations): SplitMix64.
 struct TestRNG {
     var state: UInt64

@@ -5,17 +5,8 @@ import TestSupport
 /// `engram weights fetch mimi` against a local range-capable server (the tiny Mimi checkpoint
 /// stands in for Kyutai's file).
 final class WeightsCLITests: XCTestCase {
-    var engram: String {
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-            let p = dir.appendingPathComponent("engram").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return repoRoot.appendingPathComponent(".build/debug/engram").path
-    }
-
     func testFetchMimiResumesAndVerifies() throws {
-        guard FileManager.default.isExecutableFile(atPath: engram) else { throw XCTSkip("engram not built (run swift build)") }
+        let engram = try requireEngram()
         let dir = makeTempDir("cli-weights")
         defer { try? FileManager.default.removeItem(at: dir) }
         let srvRoot = dir.appendingPathComponent("srv")

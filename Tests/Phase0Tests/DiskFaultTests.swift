@@ -129,10 +129,7 @@ final class DiskFaultTests: XCTestCase {
         guard getuid() == 0, (try? runProcess("runuser", ["-u", "nobody", "--", "true"]).status) == 0 else {
             throw XCTSkip("needs root and runuser to act as another user")
         }
-        let engram = repoRoot.appendingPathComponent(".build/debug/engram").path
-        let bundleEngram = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("engram").path
-        let exe = FileManager.default.isExecutableFile(atPath: bundleEngram) ? bundleEngram : engram
-        guard FileManager.default.isExecutableFile(atPath: exe) else { throw XCTSkip("engram not built") }
+        let exe = try requireEngram()
         // nobody must be able to reach the executable, the corpus and the config.
         for p in [root.path, exe] where !canTraverse(p) { throw XCTSkip("\(p) is not readable by other users") }
         let out = root.appendingPathComponent("locked")

@@ -60,3 +60,17 @@ public func relMaxDiff(_ a: [Float], _ ref: [Float]) -> Float {
     let m = ref.reduce(Float(0)) { max($0, abs($1)) }
     return m > 0 ? d / m : d
 }
+
+/// The `engram` executable built next to the test bundle by `swift build` (else `.build/debug/engram`).
+/// Skips the test locally when it was not built; fails it under CI, where `.ci/run` builds it first.
+public func requireEngram() throws -> String {
+    let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
+        let p = dir.appendingPathComponent("engram").path
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    let fallback = repoRoot.appendingPathComponent(".build/debug/engram").path
+    if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
+    if isCI { XCTFail("engram executable not built in CI (.ci/run runs swift build first)"); throw XCTSkip("failed") }
+    throw XCTSkip("engram not built (run swift build)")
+}

@@ -1,4 +1,5 @@
 import EngramCore
+import Numerics
 import Foundation
 
 /// Kyutai's Mimi encoder on the CPU: 24 kHz mono float32 → latents [T, 512] at 12.5 Hz,
@@ -17,6 +18,10 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
     public var chunkFrames: Int
     /// Worker threads for the GEMMs and element-wise passes (results do not depend on it).
     public var threads: Int
+    /// The SIMD kernel build used by every GEMM (default: the process's `SIMDKernelSet.active`).
+    /// Results are identical for any `threads` and `chunkFrames`, and differ between kernel sets
+    /// only by float32 rounding (fused vs separate multiply-add).
+    public let kernels: SIMDKernelSet
     public let weights: MimiWeights
 
     public var name: String { "mimi" }
@@ -29,7 +34,7 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
 
     /// Builds an encoder from weights. Throws when `project` is requested but the weights lack projections.
     public init(weights: MimiWeights, project: Bool = true, chunkFrames: Int = 48,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, kernels: SIMDKernelSet = .active) throws {
         try weights.config.validate()
         if project && weights.projections == nil {
             throw EngramError("mimi", "projected latents requested but the checkpoint has no quantizer projections")
@@ -39,7 +44,8 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
         self.chunkFrames = max(1, chunkFrames)
         self.threads = max(1, threads)
         self.weights = weights
-        self.prepared = Prepared(weights)
+        self.kernels = kernels
+        self.prepared = Prepared(weights, kernels: kernels)
     }
 
     /// The pipeline's entry point: `checkpoint` is a moshi-named `.safetensors` file, or a Hugging
@@ -126,18 +132,20 @@ public final class MimiEncoder: LatentEncoder, @unchecked Sendable {
     /// Packed weights for every stage.
     final class Prepared: @unchecked Sendable {
         let weights: MimiWeights
+        let kernels: SIMDKernelSet
         let downsample: ConvLayer
         let projections: (firstIn: PackedMatrix, firstOut: PackedMatrix, restIn: PackedMatrix, restOut: PackedMatrix)?
 
-        init(_ w: MimiWeights) {
+        init(_ w: MimiWeights, kernels: SIMDKernelSet) {
             weights = w
-            downsample = ConvLayer(w.downsample, stride: w.config.downsampleStride)
+            self.kernels = kernels
+            downsample = ConvLayer(w.downsample, stride: w.config.downsampleStride, kernels: kernels)
             let d = w.config.latentDim, q = w.config.quantizerDimension
             projections = w.projections.map { p in
-                (PackedMatrix(transposing: p.firstInput, rows: q, columns: d),
-                 PackedMatrix(transposing: p.firstOutput, rows: d, columns: q),
-                 PackedMatrix(transposing: p.restInput, rows: q, columns: d),
-                 PackedMatrix(transposing: p.restOutput, rows: d, columns: q))
+                (PackedMatrix(transposing: p.firstInput, rows: q, columns: d, kernels: kernels),
+                 PackedMatrix(transposing: p.firstOutput, rows: d, columns: q, kernels: kernels),
+                 PackedMatrix(transposing: p.restInput, rows: q, columns: d, kernels: kernels),
+                 PackedMatrix(transposing: p.restOutput, rows: d, columns: q, kernels: kernels))
             }
         }
     }
@@ -156,8 +164,8 @@ final class MimiStream: @unchecked Sendable {
 
     init(_ p: MimiEncoder.Prepared, project: Bool, threads: Int) {
         prepared = p
-        seanet = SEANetStream(p.weights)
-        transformer = MimiTransformerStream(p.weights)
+        seanet = SEANetStream(p.weights, kernels: p.kernels)
+        transformer = MimiTransformerStream(p.weights, kernels: p.kernels)
         downsample = CausalConvStream(p.downsample, replicate: true)
         self.project = project
         self.threads = threads

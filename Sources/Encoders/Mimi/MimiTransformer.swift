@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// The encoder transformer with streaming state: pre-LayerNorm layers with interleaved-RoPE
 /// causal self-attention over a `context`-step window, exact-GELU feed-forward and layer scale.
@@ -14,13 +15,13 @@ final class MimiTransformerStream: @unchecked Sendable {
         let keys = FloatBuffer(), values = FloatBuffer()
         var cached = 0
 
-        init(_ w: MimiWeights.TransformerLayer, d: Int, f: Int) {
+        init(_ w: MimiWeights.TransformerLayer, d: Int, f: Int, kernels: SIMDKernelSet) {
             norm1Weight = w.norm1Weight; norm1Bias = w.norm1Bias
             norm2Weight = w.norm2Weight; norm2Bias = w.norm2Bias
-            inProj = PackedMatrix(transposing: w.inProj, rows: 3 * d, columns: d)
-            outProj = PackedMatrix(transposing: w.outProj, rows: d, columns: d)
-            linear1 = PackedMatrix(transposing: w.linear1, rows: f, columns: d)
-            linear2 = PackedMatrix(transposing: w.linear2, rows: d, columns: f)
+            inProj = PackedMatrix(transposing: w.inProj, rows: 3 * d, columns: d, kernels: kernels)
+            outProj = PackedMatrix(transposing: w.outProj, rows: d, columns: d, kernels: kernels)
+            linear1 = PackedMatrix(transposing: w.linear1, rows: f, columns: d, kernels: kernels)
+            linear2 = PackedMatrix(transposing: w.linear2, rows: d, columns: f, kernels: kernels)
             layerScale1 = w.layerScale1; layerScale2 = w.layerScale2
         }
     }
@@ -34,11 +35,11 @@ final class MimiTransformerStream: @unchecked Sendable {
     private let normed = FloatBuffer(), qkv = FloatBuffer(), attn = FloatBuffer(), proj = FloatBuffer(), hiddenF = FloatBuffer()
     private let cosTable = FloatBuffer(), sinTable = FloatBuffer()
 
-    init(_ w: MimiWeights) {
+    init(_ w: MimiWeights, kernels: SIMDKernelSet) {
         let tr = w.config.transformer
         d = tr.dModel; heads = tr.numHeads; headDim = tr.headDim; ffn = tr.dimFeedforward
         context = tr.context; eps = tr.normEps
-        layers = w.layers.map { Layer($0, d: tr.dModel, f: tr.dimFeedforward) }
+        layers = w.layers.map { Layer($0, d: tr.dModel, f: tr.dimFeedforward, kernels: kernels) }
         let step = Float(-log(tr.maxPeriod) * 2 / Double(tr.headDim))
         frequencies = (0..<(tr.headDim / 2)).map { Float(Foundation.exp(Double(Float($0) * step))) }
     }
@@ -90,7 +91,7 @@ final class MimiTransformerStream: @unchecked Sendable {
         layerNorm(h, normed.pointer, rows: T, weight: L.norm2Weight, bias: L.norm2Bias)
         gemm(m: T, a: normed.pointer, lda: d, b: L.linear1, bias: nil, c: hiddenF.pointer, ldc: ffn, threads: threads)
         let hp = hiddenF.pointer
-        parallelElementwise(T * ffn, threads: threads) { lo, hi in geluArray(hp + lo, hp + lo, count: hi - lo) }
+        parallelElementwise(T * ffn, threads: threads) { lo, hi in geluArray(hp + lo, hp + lo, count: hi - lo, kernels: L.linear1.kernels) }
         gemm(m: T, a: hiddenF.pointer, lda: ffn, b: L.linear2, bias: nil, c: proj.pointer, ldc: d, threads: threads)
         addScaled(h, proj.pointer, L.layerScale2, rows: T)
         trimCache(L)
@@ -158,6 +159,7 @@ final class MimiTransformerStream: @unchecked Sendable {
         let q = UnsafePointer(qkv.pointer), k = UnsafePointer(L.keys.pointer), v = UnsafePointer(L.values.pointer)
         let out = attn.pointer
         let scale = 1 / Float(hd).squareRoot()
+        let kernels = L.inProj.kernels
         let rowsPerTask = 8
         let qBlocks = (T + rowsPerTask - 1) / rowsPerTask
         parallelFor(heads * qBlocks, threads: threads) { task in
@@ -168,18 +170,8 @@ final class MimiTransformerStream: @unchecked Sendable {
                     let p = position + t
                     let lo = max(p - ctx + 1, cacheStart) - cacheStart, hi = p - cacheStart   // inclusive rows
                     let n = hi - lo + 1
-                    let qr = q + t * 3 * d + hIdx * hd
-                    var mx = -Float.infinity
-                    for s in 0..<n {
-                        let x = dot(qr, k + (lo + s) * d + hIdx * hd, hd) * scale
-                        scores[s] = x
-                        mx = max(mx, x)
-                    }
-                    var sum: Float = 0
-                    softmaxExp(scores, n, mx, &sum)
-                    let inv = 1 / sum
-                    let o = out + t * d + hIdx * hd
-                    weightedSum(scores, n: n, v: v + lo * d + hIdx * hd, ldv: d, dim: hd, scale: inv, out: o)
+                    attendRow(q: q + t * 3 * d + hIdx * hd, keys: k + lo * d + hIdx * hd, values: v + lo * d + hIdx * hd,
+                              ld: d, count: n, dim: hd, scale: scale, scores: scores, out: out + t * d + hIdx * hd, kernels: kernels)
                 }
             }
         }
@@ -193,62 +185,5 @@ final class MimiTransformerStream: @unchecked Sendable {
                 for c in 0..<d { h[r * d + c] += s[c] * y[r * d + c] }
             }
         }
-    }
-}
-
-/// Σ a[i]·b[i] over n floats.
-@inline(__always)
-func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var i = 0
-    var acc = SIMD16<Float>()
-    let ar = UnsafeRawPointer(a), br = UnsafeRawPointer(b)
-    while i + 16 <= n {
-        acc += ar.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) * br.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
-        i += 16
-    }
-    var s = acc.sum()
-    while i < n { s += a[i] * b[i]; i += 1 }
-    return s
-}
-
-/// scores[s] = exp(scores[s] − mx) for s < n; accumulates their sum.
-@inline(__always)
-func softmaxExp(_ scores: UnsafeMutablePointer<Float>, _ n: Int, _ mx: Float, _ sum: inout Float) {
-    var i = 0
-    let r = UnsafeMutableRawPointer(scores)
-    var acc = SIMD16<Float>()
-    while i + 16 <= n {
-        let e = VectorMath.expNonPositive(r.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) - mx)
-        r.storeBytes(of: e, toByteOffset: 4 * i, as: SIMD16<Float>.self)
-        acc += e
-        i += 16
-    }
-    if i < n {
-        var v = SIMD16<Float>(repeating: -Float.infinity)
-        for j in 0..<(n - i) { v[j] = scores[i + j] - mx }
-        let e = VectorMath.expNonPositive(v)
-        for j in 0..<(n - i) { scores[i + j] = e[j]; acc[j] += e[j] }
-    }
-    sum = acc.sum()
-}
-
-/// out[c] = scale · Σ_s p[s] · v[s·ldv + c] for c < dim.
-@inline(__always)
-func weightedSum(_ p: UnsafePointer<Float>, n: Int, v: UnsafePointer<Float>, ldv: Int, dim: Int, scale: Float,
-                 out: UnsafeMutablePointer<Float>) {
-    var c = 0
-    while c + 16 <= dim {
-        var acc = SIMD16<Float>()
-        for s in 0..<n {
-            acc += SIMD16(repeating: p[s]) * UnsafeRawPointer(v + s * ldv + c).loadUnaligned(as: SIMD16<Float>.self)
-        }
-        UnsafeMutableRawPointer(out + c).storeBytes(of: acc * scale, as: SIMD16<Float>.self)
-        c += 16
-    }
-    while c < dim {
-        var acc: Float = 0
-        for s in 0..<n { acc += p[s] * v[s * ldv + c] }
-        out[c] = acc * scale
-        c += 1
     }
 }

@@ -1,3 +1,5 @@
+import Numerics
+
 /// Receives a named intermediate activation: (name, [rows, columns] row-major time-major, rows, columns).
 /// Names follow the fixtures: `seanet_layerNN` (moshi `encoder.model` index), `after_seanet`,
 /// `transformer_layerN`, `after_transformer`, `latent`, `latent_projected`.
@@ -38,7 +40,7 @@ final class CausalConvStream: @unchecked Sendable {
         let dst = staging.pointer + histCount
         switch activation {
         case .identity: dst.update(from: input, count: steps * cin)
-        case .elu: parallelElementwise(steps * cin, threads: threads) { lo, hi in eluArray(input + lo, dst + lo, count: hi - lo) }
+        case .elu: parallelElementwise(steps * cin, threads: threads) { lo, hi in eluArray(input + lo, dst + lo, count: hi - lo, kernels: layer.kernels) }
         }
         if replicate && !started && steps > 0 {
             for r in 0..<pad { (staging.pointer + r * cin).update(from: dst, count: cin) }
@@ -71,20 +73,20 @@ final class SEANetStream: @unchecked Sendable {
     let hop: Int
     private let bufA = FloatBuffer(), bufB = FloatBuffer(), hidden = FloatBuffer(), mid = FloatBuffer()
 
-    init(_ w: MimiWeights) {
+    init(_ w: MimiWeights, kernels: SIMDKernelSet) {
         let cfg = w.config
-        first = CausalConvStream(ConvLayer(w.firstConv))
+        first = CausalConvStream(ConvLayer(w.firstConv, kernels: kernels))
         var st: [Stage] = []
         for (si, stride) in cfg.encoderStrides.enumerated() {
             let blocks = w.stages[si].residualBlocks.enumerated().map { j, b in
-                Block(conv1: CausalConvStream(ConvLayer(b.conv1, dilation: cfg.dilation(block: j))),
-                      conv2: ConvLayer(b.conv2), index: cfg.residualIndex(stage: si, block: j))
+                Block(conv1: CausalConvStream(ConvLayer(b.conv1, dilation: cfg.dilation(block: j), kernels: kernels)),
+                      conv2: ConvLayer(b.conv2, kernels: kernels), index: cfg.residualIndex(stage: si, block: j))
             }
-            st.append(Stage(blocks: blocks, down: CausalConvStream(ConvLayer(w.stages[si].downsample, stride: stride)),
+            st.append(Stage(blocks: blocks, down: CausalConvStream(ConvLayer(w.stages[si].downsample, stride: stride, kernels: kernels)),
                             downIndex: cfg.downsampleIndex(stage: si)))
         }
         stages = st
-        last = CausalConvStream(ConvLayer(w.lastConv))
+        last = CausalConvStream(ConvLayer(w.lastConv, kernels: kernels))
         lastIndex = cfg.lastConvIndex
         hop = cfg.seanetHop
     }
@@ -154,7 +156,7 @@ final class SEANetStream: @unchecked Sendable {
                 hidden.reserve(steps * h)
                 b.conv1.run(cur.pointer, steps: steps, activation: .elu, output: hidden.pointer, threads: threads)
                 let hp = hidden.pointer
-                parallelElementwise(steps * h, threads: threads) { lo, hi in eluArray(hp + lo, hp + lo, count: hi - lo) }
+                parallelElementwise(steps * h, threads: threads) { lo, hi in eluArray(hp + lo, hp + lo, count: hi - lo, kernels: b.conv2.kernels) }
                 b.conv2.forward(input: hidden.pointer, steps: steps, output: cur.pointer, accumulate: true, threads: threads)
                 tap?(layerName(b.index), cur.pointer, steps, c)
             }

@@ -124,13 +124,18 @@ public enum JSON {
 
     /// Serialises like Python's `json.dumps(v, indent=4, sort_keys=True, ensure_ascii=True)`,
     /// the form zarr-python 2 writes metadata in. `sortKeys: false` keeps insertion order.
-    public static func serialize(_ v: JSONValue, indent: Int? = 4, sortKeys: Bool = true) -> String {
+    /// Compact text (`indent: nil`) uses `,`/`:` separators, or Python's default `, `/`: ` with
+    /// `pythonSeparators` (what `json.dumps(v)` writes).
+    public static func serialize(_ v: JSONValue, indent: Int? = 4, sortKeys: Bool = true, pythonSeparators: Bool = false) -> String {
         var out = ""
-        write(v, into: &out, indent: indent, level: 0, sortKeys: sortKeys)
+        let item = indent == nil && pythonSeparators ? ", " : ","
+        let key = indent != nil || pythonSeparators ? ": " : ":"
+        write(v, into: &out, indent: indent, level: 0, sortKeys: sortKeys, separators: (item, key))
         return out
     }
 
-    private static func write(_ v: JSONValue, into out: inout String, indent: Int?, level: Int, sortKeys: Bool) {
+    private static func write(_ v: JSONValue, into out: inout String, indent: Int?, level: Int, sortKeys: Bool,
+                              separators: (item: String, key: String)) {
         switch v {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -141,9 +146,9 @@ public enum JSON {
             if a.isEmpty { out += "[]"; return }
             out += "["
             for (i, e) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out += separators.item }
                 newline(&out, indent, level + 1)
-                write(e, into: &out, indent: indent, level: level + 1, sortKeys: sortKeys)
+                write(e, into: &out, indent: indent, level: level + 1, sortKeys: sortKeys, separators: separators)
             }
             newline(&out, indent, level)
             out += "]"
@@ -152,11 +157,11 @@ public enum JSON {
             out += "{"
             let keys = sortKeys ? o.keys.sorted(by: pythonKeyOrder) : o.keys
             for (i, k) in keys.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out += separators.item }
                 newline(&out, indent, level + 1)
                 writeString(k, into: &out)
-                out += indent == nil ? ":" : ": "
-                write(o[k] ?? .null, into: &out, indent: indent, level: level + 1, sortKeys: sortKeys)
+                out += separators.key
+                write(o[k] ?? .null, into: &out, indent: indent, level: level + 1, sortKeys: sortKeys, separators: separators)
             }
             newline(&out, indent, level)
             out += "}"
@@ -174,8 +179,9 @@ public enum JSON {
         out += String(repeating: " ", count: indent * level)
     }
 
-    /// Python-compatible float text: NaN / Infinity tokens, integral values with ".0".
-    static func formatDouble(_ d: Double) -> String {
+    /// Python's `repr(float)` as `json` writes it: shortest round-trip digits (Swift's description
+    /// has the same layout, e.g. `0.1`, `1e-05`, `3.0`), bare `NaN` / `Infinity` / `-Infinity`.
+    public static func formatDouble(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         var s = "\(d)"

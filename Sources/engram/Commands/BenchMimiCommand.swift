@@ -3,6 +3,7 @@ import Dispatch
 import Encoders
 import EngramCore
 import Foundation
+import Numerics
 
 /// `engram bench mimi`: real-time factor and GFLOP/s of the released Mimi encoder architecture,
 /// with the fixtures' formula weights (same cost as Kyutai's checkpoint; nothing to download).
@@ -50,6 +51,7 @@ struct BenchMimiCommand: ParsableCommand {
             let cost = MimiCost(config: config, samples: n, project: true)
             print(String(format: "Mimi encoder (released architecture, formula weights): %.1f s of audio, %d thread(s), chunks of %d frames",
                          seconds, threads, chunkFrames))
+            print(SIMDKernelSet.activeSummary)
             print(String(format: "weights built and packed in %.2f s; %.2f GMAC per run (%.2f GMAC per second of audio)",
                          loadTime, Double(cost.total) / 1e9, Double(cost.total) / 1e9 / seconds))
             var stageTimes: [String: Double] = [:]

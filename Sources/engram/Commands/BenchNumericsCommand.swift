@@ -22,7 +22,7 @@ struct BenchNumericsCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t = threads ?? Parallelism.defaultThreads
-            print("threads \(t); micro-kernel \(GEMM.microKernelDescription)")
+            print("threads \(t); \(SIMDKernelSet.activeSummary)")
             for (m, nn, kk, transA) in skipGemm ? [] : [(16384, 1024, 512, false), (512, 512, 65536, false), (512, 512, 65536, true)] {
                 gemm(m: m, n: nn, k: kk, transA: transA, threads: t)
             }

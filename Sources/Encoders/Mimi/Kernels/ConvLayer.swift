@@ -1,3 +1,5 @@
+import Numerics
+
 /// A 1-D convolution's parameters in PyTorch layout: weight [out, in, k] row-major, bias [out] or nil.
 public struct ConvParameters: Sendable {
     public var outChannels: Int
@@ -32,8 +34,10 @@ final class ConvLayer: @unchecked Sendable {
     /// dilation 1: one matrix [kernel·in, out]; otherwise one [in, out] per tap.
     let packed: [PackedMatrix]
     let bias: [Float]?
+    /// The SIMD kernel build of its GEMMs (and of the activations staged before it).
+    let kernels: SIMDKernelSet
 
-    init(_ p: ConvParameters, stride: Int = 1, dilation: Int = 1) {
+    init(_ p: ConvParameters, stride: Int = 1, dilation: Int = 1, kernels: SIMDKernelSet = .active) {
         precondition(stride >= 1 && dilation >= 1)
         inChannels = p.inChannels
         outChannels = p.outChannels
@@ -43,16 +47,17 @@ final class ConvLayer: @unchecked Sendable {
         padLeft = (p.kernel - 1) * dilation + 1 - stride
         precondition(padLeft >= 0, "kernel span shorter than stride")
         bias = p.bias
+        self.kernels = kernels
         let cin = p.inChannels, k = p.kernel
         let w = p.weight
         if dilation == 1 {
-            packed = [PackedMatrix(k: k * cin, n: p.outChannels) { kk, o in
+            packed = [PackedMatrix(k: k * cin, n: p.outChannels, kernels: kernels) { kk, o in
                 let j = kk / cin, i = kk % cin
                 return w[(o * cin + i) * k + j]
             }]
         } else {
             packed = (0..<k).map { j in
-                PackedMatrix(k: cin, n: p.outChannels) { i, o in w[(o * cin + i) * k + j] }
+                PackedMatrix(k: cin, n: p.outChannels, kernels: kernels) { i, o in w[(o * cin + i) * k + j] }
             }
         }
     }

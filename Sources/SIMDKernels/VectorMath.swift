@@ -1,3 +1,6 @@
+// Vectorised float32 exp / expm1 / erfc used by Elementwise.swift and AttentionKernel.swift,
+// compiled per CPU class like GEMMCore.swift.
+
 /// Vectorised float32 exp / expm1 / erfc for the encoder's element-wise passes (ELU, GELU,
 /// softmax). Libm calls per element would cost more than the convolutions they follow.
 /// Accuracy: a few ulp (Cephes-style range reduction and polynomial); expm1 keeps full
@@ -100,32 +103,5 @@ enum VectorMath {
         let absX = unsafeBitCast(unsafeBitCast(x, to: VI.self) & 0x7FFF_FFFF, to: V.self)
         let e = erfcNonNegative(absX * 0.70710678118654752)
         return select(negativeMask(x), 0.5 * x * e, x * (1 - 0.5 * e))
-    }
-}
-
-/// dst[i] = ELU(src[i]) for i in 0..<count (dst may equal src). Scalar tail uses the same maths.
-func eluArray(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-    applyElementwise(src, dst, count: count, VectorMath.elu)
-}
-
-/// dst[i] = GELU(src[i]) (exact erf form).
-func geluArray(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
-    applyElementwise(src, dst, count: count, VectorMath.gelu)
-}
-
-@inline(__always)
-func applyElementwise(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int,
-                      _ f: (SIMD16<Float>) -> SIMD16<Float>) {
-    var i = 0
-    let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
-    while i + 16 <= count {
-        d.storeBytes(of: f(s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)), toByteOffset: 4 * i, as: SIMD16<Float>.self)
-        i += 16
-    }
-    if i < count {
-        var v = SIMD16<Float>()
-        for j in 0..<(count - i) { v[j] = src[i + j] }
-        let r = f(v)
-        for j in 0..<(count - i) { dst[i + j] = r[j] }
     }
 }

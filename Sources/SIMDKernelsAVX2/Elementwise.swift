@@ -1,0 +1,1 @@
+../SIMDKernels/Elementwise.swift
