@@ -1,4 +1,7 @@
 import Foundation
+import SIMDKernels
+import SIMDKernelsAVX2
+import SIMDKernelsAVX512
 
 /// Hamerly's bounds for the Lloyd E-step (G. Hamerly, "Making k-means even faster", SDM 2010):
 /// per point an upper bound on the distance to its assigned centre and a lower bound on the
@@ -120,23 +123,13 @@ final class HamerlyBounds {
     }
 }
 
-/// Σ_f ((x_f − mean_f) − c_f)² in float32, 8 lanes (the rows as the GEMM sees them, centred in float32).
+/// Σ_f ((x_f − mean_f) − c_f)² in float32, 8 lanes (the rows as the GEMM sees them, centred in
+/// float32), with the active kernel set (fused multiply-add on AVX2 / AVX-512).
 @inline(__always)
 func centredSquaredDistance(_ x: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, _ c: UnsafePointer<Float>, _ d: Int) -> Float {
-    let d8 = d / 8 * 8
-    var acc = SIMD8<Float>()
-    var f = 0
-    while f < d8 {
-        let v = (ld8(x + f) - ld8(mean + f)) - ld8(c + f)
-        acc += v * v
-        f += 8
+    switch SIMDKernelSet.active {
+    case .baseline: return SIMDKernels.FewVectorDots.centredSquaredDistance(x, mean, c, d)
+    case .avx2: return SIMDKernelsAVX2.FewVectorDots.centredSquaredDistance(x, mean, c, d)
+    case .avx512: return SIMDKernelsAVX512.FewVectorDots.centredSquaredDistance(x, mean, c, d)
     }
-    var s = acc.sum()
-    while f < d { let v = (x[f] - mean[f]) - c[f]; s += v * v; f += 1 }
-    return s
-}
-
-@inline(__always)
-private func ld8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
