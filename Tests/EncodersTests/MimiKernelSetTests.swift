@@ -97,11 +97,11 @@ final class MimiKernelSetTests: XCTestCase {
     }
 
     /// One attention row (scores, softmax, weighted values) against Float64, for window lengths
-    /// 1, 17 and 250 and head dimensions 64 and 20 (a SIMD tail).
+    /// 1 to 250 and head dimensions 64, 20 and 83 (16-column and scalar tails).
     func checkAttention(_ kernels: SIMDKernelSet) throws {
         try requireKernels(kernels)
         var rng = SplitMix64(seed: 11)
-        for (n, dim) in [(1, 64), (17, 64), (250, 64), (33, 20)] {
+        for (n, dim) in [(1, 64), (17, 64), (250, 64), (33, 20), (40, 83)] {
             let ld = dim + 3
             let q = rng.floats(dim).map { $0 * 3 }, keys = rng.floats(n * ld), values = rng.floats(n * ld)
             let scale = 1 / Float(dim).squareRoot()
