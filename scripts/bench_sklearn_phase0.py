@@ -20,7 +20,7 @@ Prints wall / CPU seconds per piece and in total. It does not check results (che
 it measures what the same work costs with scikit-learn on this machine.
 
   python3 scripts/bench_sklearn_phase0.py --config DIR/phase0.yaml [--threads 2] [--lags 1,2,4]
-                                          [--no-sweep] [--no-evaluate]
+                                          [--conditions mean_vq64,...] [--no-sweep] [--no-evaluate]
 """
 import argparse
 import os
@@ -84,6 +84,7 @@ def main():
     ap.add_argument("--config", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lags", default=None, help="comma-separated subset of the config's lags")
+    ap.add_argument("--conditions", default=None, help="comma-separated subset of the config's condition names")
     ap.add_argument("--no-sweep", action="store_true")
     ap.add_argument("--no-evaluate", action="store_true")
     a = ap.parse_args()
@@ -95,6 +96,8 @@ def main():
     cl = cfg.get("clustering", {})
     n_init, max_iter = cl.get("n_init", 10), cl.get("max_iter", 100)
     conds = cl["conditions"]
+    if a.conditions:
+        conds = [c for c in conds if c["name"] in a.conditions.split(",")]
     min_size = cl.get("min_cluster_size", 100)
     met = cfg.get("metrics", {})
     sweep = met.get("k_sweep", [8, 16, 32, 64, 128, 256])

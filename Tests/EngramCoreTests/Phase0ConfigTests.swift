@@ -26,6 +26,8 @@ final class Phase0ConfigTests: XCTestCase {
         XCTAssertEqual(try Phase0Config.parse(yaml: "seed: 1\n").metrics.kSweep, [8, 16, 32, 64, 128, 256])
         XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep: []\n").metrics.kSweep, [])
         XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep: [4, 12]\n").metrics.kSweep, [4, 12])
+        XCTAssertEqual(Phase0Config().metrics.kSweepMaxSamples, 250_000)
+        XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep_max_samples: 0\n").metrics.kSweepMaxSamples, 0)
         XCTAssertThrowsError(try Phase0Config.parse(yaml: "context:\n  lags: []\n"))   // other lists stay non-empty
     }
 
@@ -64,6 +66,7 @@ final class Phase0ConfigTests: XCTestCase {
         assertError("metrics:\n  k_sweep: [8, 1]\n", contains: ["metrics.k_sweep", "≥ 2"])
         assertError("metrics:\n  k_sweep: [8, 8]\n", contains: ["metrics.k_sweep", "distinct"])
         assertError("metrics:\n  k_sweep: 8\n", contains: ["metrics.k_sweep", "list of integers"])
+        assertError("metrics:\n  k_sweep_max_samples: -1\n", contains: ["metrics.k_sweep_max_samples"])
         assertError("data: [1, 2]\n", contains: ["'data'", "mapping"])
         assertError("data:\n  on_error: ignore\n", contains: ["data.on_error", "fail | skip"])
         assertError("context: {lags: [1, 1]}\n", contains: ["distinct"])

@@ -34,7 +34,7 @@ final class ReportPlotsTests: XCTestCase {
         var yaml = try String(contentsOf: layout.config, encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "lags: [1, 2, 4]", with: "lags: [1, 3]")
             .replacingOccurrences(of: "n_init: 10", with: "n_init: 4")
-            .replacingOccurrences(of: "  holdout: true", with: "  holdout: true\n  k_sweep: [2, 3, 12]")
+            .replacingOccurrences(of: "  holdout: true", with: "  holdout: true\n  k_sweep: [2, 3, 12]\n  k_sweep_max_samples: 600")
         try AtomicFile.write(yaml, to: layout.config)
         let c = try Phase0Config.load(file: layout.config.path)
         let quiet: (String) -> Void = { _ in }
@@ -157,6 +157,12 @@ final class ReportPlotsTests: XCTestCase {
         let sweep = try XCTUnwrap(try KSweepInput.load(KSweep.url(files, lag: 1)))
         let records = try MetricsFile.read(from: URL(fileURLWithPath: c.output.metricsFile))
         XCTAssertEqual(sweep.n_init_sweep, 3)
+        // The sweep's refits use 600 evenly spaced fit rows (fewer than the train frames): recorded in the manifest.
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: KSweep.manifestURL(files, lag: 1))) as? [String: Any]
+        XCTAssertEqual(manifest?["max_fit_samples"] as? Int, 600)
+        XCTAssertEqual(KSweep.sampleRows(10, cap: 4), [0, 2, 5, 7])
+        XCTAssertNil(KSweep.sampleRows(10, cap: 0))
+        XCTAssertNil(KSweep.sampleRows(10, cap: 10))
         XCTAssertEqual(sweep.conditions.map(\.condition), c.clustering.conditions.map(\.name))
         let mu = p.regimeDrifts
         for a in 0..<p.regimes { for b in 0..<a { XCTAssertNotEqual(mu[(a * p.dim)..<((a + 1) * p.dim)].dropFirst(p.regimes),
