@@ -95,6 +95,7 @@ def main():
     run_lags = [int(v) for v in a.lags.split(",")] if a.lags else lags
     cl = cfg.get("clustering", {})
     n_init, max_iter = cl.get("n_init", 10), cl.get("max_iter", 100)
+    km_cap = cl.get("kmeans_max_samples", 0)
     conds = cl["conditions"]
     if a.conditions:
         conds = [c for c in conds if c["name"] in a.conditions.split(",")]
@@ -142,10 +143,11 @@ def main():
                 outp[b:b + 65536] = pca.transform(flat(trow[b:b + 65536], L))
             return outp
 
-        def sample(m):
+        def sample(m, c=None):
+            c = cap if c is None else c
             idx = np.nonzero(m)[0]
-            if cap and len(idx) > cap:
-                idx = idx[(np.arange(cap) * len(idx)) // cap]
+            if c and len(idx) > c:
+                idx = idx[(np.arange(c) * len(idx)) // c]
             return idx
 
         for L in run_lags:
@@ -157,13 +159,13 @@ def main():
                         if c["type"] == "mean_pool_vq":
                             if allmean is None:
                                 allmean = mean_feats(trow, L)
-                            km = kmeans(allmean[mask], c["k"], n_init, max_iter, seed)
+                            km = kmeans(allmean[sample(mask, km_cap)], c["k"], n_init, max_iter, seed)
                             labels[(c["name"], L, h)] = km.predict(allmean)
                         else:
                             pca = PCA(n_components=c["pca_dim"]).fit(flat(trow[mask], L))
                             proj = transform_all(pca, L)
                             if c["type"] == "pca_vq":
-                                km = kmeans(proj[mask], c["k"], n_init, max_iter, seed)
+                                km = kmeans(proj[sample(mask, km_cap)], c["k"], n_init, max_iter, seed)
                                 labels[(c["name"], L, h)] = km.predict(proj)
                             else:
                                 p = c["pca_dim"]

@@ -27,6 +27,8 @@ final class Phase0ConfigTests: XCTestCase {
         XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep: []\n").metrics.kSweep, [])
         XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep: [4, 12]\n").metrics.kSweep, [4, 12])
         XCTAssertEqual(Phase0Config().metrics.kSweepMaxSamples, 250_000)
+        XCTAssertEqual(Phase0Config().clustering.kmeansMaxSamples, 0)   // SPEC behaviour by default
+        XCTAssertEqual(try Phase0Config.parse(yaml: "clustering:\n  kmeans_max_samples: 400000\n").clustering.kmeansMaxSamples, 400_000)
         XCTAssertEqual(try Phase0Config.parse(yaml: "metrics:\n  k_sweep_max_samples: 0\n").metrics.kSweepMaxSamples, 0)
         XCTAssertThrowsError(try Phase0Config.parse(yaml: "context:\n  lags: []\n"))   // other lists stay non-empty
     }

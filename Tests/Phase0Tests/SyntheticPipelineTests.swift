@@ -53,6 +53,22 @@ final class SyntheticPipelineTests: XCTestCase {
         }
     }
 
+    /// `clustering.kmeans_max_samples` (not SPEC, off by default): k-means on 400 evenly spaced train
+    /// rows of ~2900 still finds the planted regimes, and every frame is assigned.
+    func testKMeansSampleCapStillRecoversThePlantedRatio() throws {
+        var p = RegimeProcess()
+        p.speakers = 12; p.utterancesPerSpeaker = 6; p.frames = 56; p.dim = 10; p.regimes = 4; p.noise = 0.5
+        let dir = makeTempDir()
+        let records = try Self.run(p, dir: dir) { $0.context.lags = [1]; $0.clustering.kmeansMaxSamples = 400 }
+        for r in records where r.slice == "all" && r.type != "pca_quartile" {
+            XCTAssertEqual(r.train.varianceRatio, p.expectedVarianceRatio, accuracy: 0.02, "\(r.condition) train")
+            XCTAssertEqual(r.eval.varianceRatio, p.expectedVarianceRatio, accuracy: 0.02, "\(r.condition) eval")
+            XCTAssertEqual(r.train.nSamplesTotal, r.train.nSamples + Int((r.train.excludedMass * Double(r.train.nSamplesTotal)).rounded()))
+        }
+        let summary = try String(contentsOf: ConditioningFiles(config: Self.config(dir: dir, dim: p.dim)).summary, encoding: .utf8)
+        XCTAssertTrue(summary.contains("\"kmeans_max_samples\": 400") || summary.contains("\"kmeans_max_samples\":400"), summary)
+    }
+
     func testPureNoiseHasNoStructure() throws {
         var p = RegimeProcess()
         p.speakers = 20; p.utterancesPerSpeaker = 10; p.frames = 100; p.dim = 4; p.regimes = 1

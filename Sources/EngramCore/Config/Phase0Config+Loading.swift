@@ -61,10 +61,11 @@ extension Phase0Config {
         if Set(c.context.lags).count != c.context.lags.count { throw x.error("lags", "lags must be distinct") }
 
         let k = try r.section("clustering")
-        try k.checkKeys(["conditions", "min_cluster_size", "n_init", "max_iter"])
+        try k.checkKeys(["conditions", "min_cluster_size", "n_init", "max_iter", "kmeans_max_samples"])
         c.clustering.minClusterSize = try k.int("min_cluster_size", default: c.clustering.minClusterSize, min: 1)
         c.clustering.nInit = try k.int("n_init", default: c.clustering.nInit, min: 1)
         c.clustering.maxIter = try k.int("max_iter", default: c.clustering.maxIter, min: 1)
+        c.clustering.kmeansMaxSamples = try k.int("kmeans_max_samples", default: c.clustering.kmeansMaxSamples, min: 0)
         if k.has("conditions") {
             let items = try k.list("conditions")
             if items.isEmpty { throw k.error("conditions", "expected at least one condition") }

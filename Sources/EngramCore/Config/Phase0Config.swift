@@ -85,6 +85,11 @@ public struct Phase0Config: Equatable, Sendable {
         public var minClusterSize = 100
         public var nInit = 10
         public var maxIter = 100
+        /// Ours, NOT SPEC (default 0 = off, SPEC behaviour): when > 0 and a k-means condition has more
+        /// fit samples, its k-means (seeding and Lloyd) runs on evenly spaced fit rows (row ⌊j·n/cap⌋,
+        /// j < cap) and every frame is then assigned to the nearest centroid. A speed/fidelity trade for
+        /// LibriSpeech-scale runs on few cores; PCA, quartile bins and normalisation still use every sample.
+        public var kmeansMaxSamples = 0
         public init() {}
     }
 

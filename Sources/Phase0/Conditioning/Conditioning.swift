@@ -29,10 +29,12 @@ public enum Conditioning {
         public var nFitFrames = 0
         public var nValFrames = 0
         public var nFrames = 0
+        /// `clustering.kmeans_max_samples` (0: every fit sample).
+        public var kmeansMaxSamples = 0
 
         var json: OrderedJSON {
             .object([
-                ("n_frames", .int(nFrames)), ("n_train_frames", .int(nTrainFrames)),
+                ("n_frames", .int(nFrames)), ("kmeans_max_samples", .int(kmeansMaxSamples)), ("n_train_frames", .int(nTrainFrames)),
                 ("n_holdout_fit_frames", .int(nFitFrames)), ("n_holdout_val_frames", .int(nValFrames)),
                 ("models", .array(entries.map { e in
                     var items: [(String, OrderedJSON)] = [
@@ -96,8 +98,12 @@ public enum Conditioning {
         if doHoldout && (sets.fitCount == 0 || sets.fitCount == sets.train.count) {
             throw EngramError("metrics.holdout", "the hold-out needs train frames in both train_utt_ids_train and train_utt_ids_val (have \(sets.fitCount) fit and \(sets.train.count - sets.fitCount) val frames); set metrics.holdout: false or splits.utt_holdout_frac > 0")
         }
+        if config.clustering.kmeansMaxSamples > 0 && sets.train.count > config.clustering.kmeansMaxSamples {
+            log("fit: clustering.kmeans_max_samples = \(config.clustering.kmeansMaxSamples): k-means fitted on that many evenly spaced train rows (not SPEC; 0 = all)")
+        }
         var summary = Summary()
         summary.nFrames = table.count
+        summary.kmeansMaxSamples = config.clustering.kmeansMaxSamples
         summary.nTrainFrames = sets.train.count
         summary.nFitFrames = doHoldout ? sets.fitCount : 0
         summary.nValFrames = doHoldout ? sets.train.count - sets.fitCount : 0
@@ -158,9 +164,18 @@ public enum Conditioning {
                         for holdout in variants {
                             let n = holdout ? sets.fitCount : sets.train.count
                             try checkEnough(cond, n, cond.k ?? 0)
-                            meanFits["\(cond.name)\(holdout)"] = try KMeans.fit(
-                                data: data, n: n, d: corpus.dim, k: cond.k ?? 0, nInit: config.clustering.nInit,
-                                maxIter: config.clustering.maxIter, seed: seed)
+                            if let rows = KSweep.sampleRows(n, cap: config.clustering.kmeansMaxSamples) {
+                                let d = corpus.dim
+                                var sub = [Float](repeating: 0, count: rows.count * d)
+                                for (j, i) in rows.enumerated() { for f in 0..<d { sub[j * d + f] = data[i * d + f] } }
+                                meanFits["\(cond.name)\(holdout)"] = try KMeans.fit(
+                                    data: sub, d: d, k: cond.k ?? 0, nInit: config.clustering.nInit,
+                                    maxIter: config.clustering.maxIter, seed: seed)
+                            } else {
+                                meanFits["\(cond.name)\(holdout)"] = try KMeans.fit(
+                                    data: data, n: n, d: corpus.dim, k: cond.k ?? 0, nInit: config.clustering.nInit,
+                                    maxIter: config.clustering.maxIter, seed: seed)
+                            }
                         }
                     }
                 }
@@ -197,7 +212,9 @@ public enum Conditioning {
                         let k = cond.k ?? 0, p = cond.pcaDim ?? 0
                         try checkEnough(cond, fitRows, k)
                         let (pca, proj) = pcas["\(p)\(holdout)"]!
-                        let pts = gather(proj, rows: sets.train[0..<fitRows], width: p)
+                        let fitSet = sets.train[0..<fitRows]
+                        let kmRows = KSweep.sampleRows(fitRows, cap: config.clustering.kmeansMaxSamples).map { r in ArraySlice(r.map { fitSet[$0] }) }
+                        let pts = gather(proj, rows: kmRows ?? fitSet, width: p)
                         let r = try KMeans.fit(data: pts, d: p, k: k, nInit: config.clustering.nInit,
                                                maxIter: config.clustering.maxIter, seed: seed)
                         model = .pcaVQ(pca: pca, centroids: r.centroids, k: k)
