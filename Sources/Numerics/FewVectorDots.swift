@@ -1,47 +1,21 @@
+import SIMDKernels
+import SIMDKernelsAVX2
+import SIMDKernelsAVX512
+
 /// Dot products of mean-shifted rows with a handful of vectors, for products too narrow for the
-/// packed GEMM (k-means++ candidates): one pass over each row, no packing, no centred copy.
+/// packed GEMM (k-means++ candidates): `FewVectorDots.shiftedDots` of the active kernel set
+/// (`SIMDKernelSet.active`; fused multiply-add on AVX2 / AVX-512).
 ///
 /// `vectors` holds `groups` groups of 8 vectors, each group [8][d] row-major (pad unused vectors
-/// with zeros). For each row i in `rows`, out[(i − rows.lowerBound)·(8·groups) + t] = (x_i − shift)·v_t.
-/// The sum over d runs in a fixed order (8 lanes, then the lanes' sum), independent of threading.
-func shiftedDotsWithFewVectors(x: UnsafePointer<Float>, rows: Range<Int>, d: Int, shift: UnsafePointer<Float>,
+/// with zeros). For the l-th row i of `rows`, out[l·(8·groups) + t] = (x_i − shift)·v_t.
+func shiftedDotsWithFewVectors(x: UnsafePointer<Float>, rows: UnsafeBufferPointer<Int>, d: Int, shift: UnsafePointer<Float>,
                                vectors: UnsafePointer<Float>, groups: Int, out: UnsafeMutablePointer<Float>) {
-    let d8 = d / 8 * 8
-    let width = 8 * groups
-    for (li, i) in rows.enumerated() {
-        let row = x + i * d
-        for g in 0..<groups {
-            let v = vectors + g * 8 * d
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
-            var f = 0
-            while f < d8 {
-                let xv = load8(row + f) - load8(shift + f)
-                a0 += xv * load8(v + f)
-                a1 += xv * load8(v + d + f)
-                a2 += xv * load8(v + 2 * d + f)
-                a3 += xv * load8(v + 3 * d + f)
-                a4 += xv * load8(v + 4 * d + f)
-                a5 += xv * load8(v + 5 * d + f)
-                a6 += xv * load8(v + 6 * d + f)
-                a7 += xv * load8(v + 7 * d + f)
-                f += 8
-            }
-            let o = out + li * width + g * 8
-            o[0] = a0.sum(); o[1] = a1.sum(); o[2] = a2.sum(); o[3] = a3.sum()
-            o[4] = a4.sum(); o[5] = a5.sum(); o[6] = a6.sum(); o[7] = a7.sum()
-            if d8 < d {
-                for t in 0..<8 {
-                    var s: Float = 0
-                    for f in d8..<d { s += (row[f] - shift[f]) * v[t * d + f] }
-                    o[t] += s
-                }
-            }
-        }
+    switch SIMDKernelSet.active {
+    case .baseline:
+        SIMDKernels.FewVectorDots.shiftedDots(x: x, rows: rows, d: d, shift: shift, vectors: vectors, groups: groups, out: out)
+    case .avx2:
+        SIMDKernelsAVX2.FewVectorDots.shiftedDots(x: x, rows: rows, d: d, shift: shift, vectors: vectors, groups: groups, out: out)
+    case .avx512:
+        SIMDKernelsAVX512.FewVectorDots.shiftedDots(x: x, rows: rows, d: d, shift: shift, vectors: vectors, groups: groups, out: out)
     }
-}
-
-@inline(__always)
-private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }

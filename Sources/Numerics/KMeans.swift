@@ -38,9 +38,18 @@ public enum KMeans {
         let setup = try Setup(data: data, n: n, d: d, k: k, maxIter: maxIter, tol: tol, threads: threads)
         var rng = SplitMix64(seed: seed)
         var best: (centres: [Float], labels: [Int32], inertia: Double, nIter: Int)? = nil
-        for _ in 0..<nInit {
+        for initIndex in 0..<nInit {
+            let t0 = DispatchTime.now().uptimeNanoseconds
             let initial = greedyKMeansPlusPlus(setup.ws, k: k, trials: setup.trials, xNorms: setup.xNorms, rng: &rng)
-            let run = lloyd(setup.ws, initial: initial, k: k, maxIter: maxIter, tol: setup.absTol)
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            var fullRows = 0
+            let run = lloyd(setup.ws, initial: initial, k: k, maxIter: maxIter, tol: setup.absTol, fullRows: &fullRows)
+            if let trace {
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                trace(InitTrace(n: n, d: d, k: k, initIndex: initIndex, seedingSeconds: Double(t1 - t0) / 1e9,
+                                lloydSeconds: Double(t2 - t1) / 1e9, iterations: run.nIter, inertia: run.inertia,
+                                fullDistanceRows: fullRows))
+            }
             if let b = best {
                 if run.inertia < b.inertia && !sameClustering(run.labels, b.labels, k: k) { best = run }
             } else {
@@ -49,6 +58,21 @@ public enum KMeans {
         }
         return setup.finalResult(best!)
     }
+
+    /// What one initialisation of `fit` cost (for benchmarks; see `trace`).
+    public struct InitTrace: Sendable {
+        public var n: Int, d: Int, k: Int, initIndex: Int
+        /// Wall seconds of the k-means++ seeding and of the Lloyd iterations.
+        public var seedingSeconds: Double, lloydSeconds: Double
+        public var iterations: Int
+        public var inertia: Double
+        /// Σ over E-steps of the points whose distances to all k centres were computed (the rest
+        /// were skipped by the bounds); n × E-steps without bounds.
+        public var fullDistanceRows: Int
+    }
+
+    /// Called after every initialisation of `fit` when set (benchmarks); not thread-safe to change during a fit.
+    nonisolated(unsafe) public static var trace: ((InitTrace) -> Void)? = nil
 
     /// One Lloyd run from given initial centroids [k, d] (scikit-learn's `init=array`, `n_init=1`).
     /// With `tol: 0` it runs until the labels stop changing or `maxIter` iterations.
@@ -64,7 +88,8 @@ public enum KMeans {
         let setup = try Setup(data: data, n: n, d: d, k: k, maxIter: maxIter, tol: tol, threads: threads)
         var centred = initialCentroids
         for i in 0..<centred.count { centred[i] -= setup.ws.mean[i % d] }
-        return setup.finalResult(lloyd(setup.ws, initial: centred, k: k, maxIter: maxIter, tol: setup.absTol))
+        var fullRows = 0
+        return setup.finalResult(lloyd(setup.ws, initial: centred, k: k, maxIter: maxIter, tol: setup.absTol, fullRows: &fullRows))
     }
 
     /// scikit-learn's greedy k-means++ seeding alone: `k` initial centroids [k, d] (rows of the data).

@@ -10,7 +10,7 @@ extension KMeans {
     nonisolated(unsafe) public static var useHamerlyBounds = true
 }
 
-func lloyd(_ ws: KMeansWorkspace, initial: [Float], k: Int, maxIter: Int, tol: Double)
+func lloyd(_ ws: KMeansWorkspace, initial: [Float], k: Int, maxIter: Int, tol: Double, fullRows: inout Int)
     -> (centres: [Float], labels: [Int32], inertia: Double, nIter: Int) {
     let n = ws.n
     var centres = initial
@@ -19,16 +19,19 @@ func lloyd(_ ws: KMeansWorkspace, initial: [Float], k: Int, maxIter: Int, tol: D
     var strict = false
     var iterations = 0
     let bounds = HamerlyBounds(n: n)
+    let sums = ClusterSums(k: k, d: ws.d)
     for it in 0..<maxIter {
         iterations = it + 1
         labels.withUnsafeMutableBufferPointer {
             if KMeans.useHamerlyBounds {
                 bounds.assign(ws, centres: centres, k: k, labels: $0.baseAddress!)
+                fullRows += bounds.lastFullCount
             } else {
                 assignLabels(ws, centres: centres, k: k, labels: $0.baseAddress!)
+                fullRows += n
             }
         }
-        let updated = updateCentres(ws, labels: labels, old: centres, k: k)
+        let updated = sums.update(ws, labels: labels, previous: labelsOld, old: centres)
         let shifts = centreShifts(updated, centres, k: k, d: ws.d)
         let shift = shifts.reduce(0) { $0 + $1 * $1 }
         bounds.update(labels: labels, shifts: shifts)
@@ -41,8 +44,10 @@ func lloyd(_ ws: KMeansWorkspace, initial: [Float], k: Int, maxIter: Int, tol: D
         labels.withUnsafeMutableBufferPointer {
             if KMeans.useHamerlyBounds {
                 bounds.assign(ws, centres: centres, k: k, labels: $0.baseAddress!)
+                fullRows += bounds.lastFullCount
             } else {
                 assignLabels(ws, centres: centres, k: k, labels: $0.baseAddress!)
+                fullRows += n
             }
         }
     }
@@ -59,38 +64,89 @@ func centreShifts(_ a: [Float], _ b: [Float], k: Int, d: Int) -> [Double] {
     }
 }
 
-/// M-step: new centred centres = mean of each cluster's points (sums in Double, feature blocks in
-/// parallel, rows in order). Empty clusters take the points farthest from their old centre (as
-/// scikit-learn's `_relocate_empty_clusters_dense`); if no point is away from its centre they stay at 0.
-func updateCentres(_ ws: KMeansWorkspace, labels: [Int32], old: [Float], k: Int) -> [Float] {
-    let n = ws.n, d = ws.d, x = ws.x
-    var sums = [Double](repeating: 0, count: k * d)
-    var counts = [Int](repeating: 0, count: k)
-    for l in labels { counts[Int(l)] += 1 }
-    let blocks = (d + featureBlockWidth - 1) / featureBlockWidth
-    sums.withUnsafeMutableBufferPointer { sb in
-        let s = SharedMutablePointer(sb.baseAddress!)
-        labels.withUnsafeBufferPointer { lb in
-            parallelFor(blocks, threads: ws.threads) { b in
-                let f0 = b * featureBlockWidth, f1 = min(d, f0 + featureBlockWidth)
-                for i in 0..<n {
-                    let row = x + i * d
-                    let dst = s.base + Int(lb[i]) * d
-                    for f in f0..<f1 { dst[f] += Double(row[f]) }
+/// M-step state of one Lloyd run: the raw (uncentred) per-cluster sums in Double and the counts of
+/// the labels they were built from. The first M-step sums every point (feature blocks in parallel,
+/// rows in order); later ones only move the points whose label changed (subtract from the old
+/// cluster, add to the new, in point order), so an iteration late in a run, when few labels change,
+/// reads a handful of rows instead of the whole [n, d] matrix. After an empty-cluster relocation the
+/// sums no longer match the labels and the next M-step sums from scratch again. Results do not
+/// depend on threads; they can differ from a from-scratch sum in the last bits of the Double sums.
+final class ClusterSums {
+    let k: Int, d: Int
+    var sums: [Double]
+    var counts: [Int]
+    /// Whether `sums`/`counts` are those of the `previous` labels passed to the next `update`.
+    private var valid = false
+
+    init(k: Int, d: Int) {
+        self.k = k; self.d = d
+        sums = [Double](repeating: 0, count: k * d)
+        counts = [Int](repeating: 0, count: k)
+    }
+
+    /// Centred centres (Float) = mean of each cluster's points under `labels`; `previous` are the
+    /// labels of the last call (ignored on the first). Empty clusters take the points farthest from
+    /// their old centre (scikit-learn's `_relocate_empty_clusters_dense`); if no point is away from
+    /// its centre they stay at 0.
+    func update(_ ws: KMeansWorkspace, labels: [Int32], previous: [Int32], old: [Float]) -> [Float] {
+        let n = ws.n, d = self.d, x = ws.x, k = self.k
+        var changed: [Int] = []
+        if valid {
+            for i in 0..<n where labels[i] != previous[i] { changed.append(i) }
+            // Beyond about a third of the points a fresh sum reads no more rows.
+            if changed.count * 3 > n { valid = false }
+        }
+        let blocks = (d + featureBlockWidth - 1) / featureBlockWidth
+        if valid {
+            for i in changed { counts[Int(previous[i])] -= 1; counts[Int(labels[i])] += 1 }
+            sums.withUnsafeMutableBufferPointer { sb in
+                let s = SharedMutablePointer(sb.baseAddress!)
+                labels.withUnsafeBufferPointer { lb in
+                    previous.withUnsafeBufferPointer { pb in
+                        changed.withUnsafeBufferPointer { cb in
+                            parallelFor(blocks, threads: ws.threads) { b in
+                                let f0 = b * featureBlockWidth, f1 = min(d, f0 + featureBlockWidth)
+                                for i in cb {
+                                    let row = x + i * d
+                                    let from = s.base + Int(pb[i]) * d, to = s.base + Int(lb[i]) * d
+                                    for f in f0..<f1 { let v = Double(row[f]); from[f] -= v; to[f] += v }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            for j in 0..<k { counts[j] = 0 }
+            for l in labels { counts[Int(l)] += 1 }
+            sums.withUnsafeMutableBufferPointer { sb in
+                sb.update(repeating: 0)
+                let s = SharedMutablePointer(sb.baseAddress!)
+                labels.withUnsafeBufferPointer { lb in
+                    parallelFor(blocks, threads: ws.threads) { b in
+                        let f0 = b * featureBlockWidth, f1 = min(d, f0 + featureBlockWidth)
+                        for i in 0..<n {
+                            let row = x + i * d
+                            let dst = s.base + Int(lb[i]) * d
+                            for f in f0..<f1 { dst[f] += Double(row[f]) }
+                        }
+                    }
                 }
             }
         }
+        valid = true
+        let empty = (0..<k).filter { counts[$0] == 0 }
+        if !empty.isEmpty {
+            relocateEmptyClusters(ws, empty: empty, labels: labels, old: old, sums: &sums, counts: &counts)
+            valid = false
+        }
+        var centres = [Float](repeating: 0, count: k * d)
+        for j in 0..<k where counts[j] > 0 {
+            let inv = 1.0 / Double(counts[j])
+            for f in 0..<d { centres[j * d + f] = Float(sums[j * d + f] * inv - Double(ws.mean[f])) }
+        }
+        return centres
     }
-    let empty = (0..<k).filter { counts[$0] == 0 }
-    if !empty.isEmpty {
-        relocateEmptyClusters(ws, empty: empty, labels: labels, old: old, sums: &sums, counts: &counts)
-    }
-    var centres = [Float](repeating: 0, count: k * d)
-    for j in 0..<k where counts[j] > 0 {
-        let inv = 1.0 / Double(counts[j])
-        for f in 0..<d { centres[j * d + f] = Float(sums[j * d + f] * inv - Double(ws.mean[f])) }
-    }
-    return centres
 }
 
 /// Moves each empty cluster onto one of the points farthest from their (old) centre, largest first

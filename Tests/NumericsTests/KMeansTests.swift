@@ -97,6 +97,26 @@ final class KMeansTests: XCTestCase {
     }
 
     /// Hamerly's bounds only skip work: the run must equal the plain Lloyd run exactly.
+    func testSeedingPruningKeepsTheCentres() throws {
+        // Separated blobs (pruning skips most points late in the seeding) in 8 and in 64 dims.
+        for d in [8, 64] {
+            var rng = SplitMix64(seed: 11)
+            let k = 40, n = 6000
+            let centres = (0..<(k * d)).map { _ in Float(20 * rng.normal()) }
+            let x = (0..<(n * d)).map { i in centres[((i / d) % k) * d + i % d] + Float(rng.normal()) }
+            func seed(_ threads: Int? = nil) throws -> [Float] {
+                try x.withUnsafeBufferPointer { try KMeans.kMeansPlusPlus(data: $0.baseAddress!, n: n, d: d, k: k, seed: 5, threads: threads) }
+            }
+            KMeans.useSeedingPruning = false
+            let plain = try seed()
+            KMeans.useSeedingPruning = true
+            let pruned = try seed()
+            XCTAssertEqual(plain, pruned, "d=\(d)")
+            let one = try seed(1)
+            XCTAssertEqual(one, pruned, "d=\(d), 1 thread")
+        }
+    }
+
     func testHamerlyBoundsDoNotChangeTheResult() throws {
         let (x, _) = blobs(k: 30, d: 3, perCluster: 40, spread: 2, seed: 12)
         defer { KMeans.useHamerlyBounds = true }

@@ -90,13 +90,15 @@ extension Phase0Config {
         }
 
         let m = try r.section("metrics")
-        try m.checkKeys(["variance_ratio_threshold", "cross_speaker_degradation_max", "random_baseline_tolerance", "holdout", "k_sweep"])
+        try m.checkKeys(["variance_ratio_threshold", "cross_speaker_degradation_max", "random_baseline_tolerance", "holdout", "k_sweep",
+                         "k_sweep_max_samples"])
         c.metrics.varianceRatioThreshold = try m.double("variance_ratio_threshold", default: c.metrics.varianceRatioThreshold, min: 0)
         c.metrics.crossSpeakerDegradationMax = try m.double("cross_speaker_degradation_max", default: c.metrics.crossSpeakerDegradationMax)
         c.metrics.randomBaselineTolerance = try m.double("random_baseline_tolerance", default: c.metrics.randomBaselineTolerance, min: 0)
         c.metrics.holdout = try m.bool("holdout", default: c.metrics.holdout)
         c.metrics.kSweep = try m.intList("k_sweep", default: c.metrics.kSweep, min: 2, allowEmpty: true)
         if Set(c.metrics.kSweep).count != c.metrics.kSweep.count { throw m.error("k_sweep", "K values must be distinct") }
+        c.metrics.kSweepMaxSamples = try m.int("k_sweep_max_samples", default: c.metrics.kSweepMaxSamples, min: 0)
 
         if r.has("slices") {
             let items = try r.list("slices")

@@ -97,6 +97,11 @@ public struct Phase0Config: Equatable, Sendable {
         /// K values of the optional VR-vs-K sweep of the k-means conditions at lag 1 (`k_sweep_lag1.json`;
         /// quartile conditions sweep pca_dim 1…pca_dim instead); empty disables the sweep.
         public var kSweep = [8, 16, 32, 64, 128, 256]
+        /// Largest number of samples the sweep's *refitted* k-means models (K ≠ the configured K) are
+        /// fitted on: above it, evenly spaced rows of the fit set (row ⌊j·n/cap⌋, j < cap); every frame is
+        /// still assigned and scored. 0: no cap. Keeps the sweep's cost bounded at LibriSpeech scale; the
+        /// configured K's point is always the main fit on every sample (`metrics.k_sweep_max_samples`).
+        public var kSweepMaxSamples = 250_000
         public init() {}
     }
 

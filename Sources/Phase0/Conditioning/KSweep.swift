@@ -11,6 +11,8 @@ import Numerics
 ///   K larger than the fit samples is skipped). The configured K is the main fit (its saved labels,
 ///   `clustering.n_init` restarts); the others are refitted with `min(sweepNInit, clustering.n_init)`
 ///   restarts, same seed, `max_iter` and tolerance.
+///   With `metrics.k_sweep_max_samples` > 0 and more fit samples than that, the refitted models
+///   are fitted on evenly spaced rows of the fit set (`sampleRows`); all frames are still assigned.
 /// - quartile conditions: pca_dim p = 1 … pca_dim (K = 4^p), bins on the first p coordinates of the
 ///   condition's PCA (components are nested, so these are the PCA(p) coordinates); p = pca_dim is
 ///   the main fit.
@@ -66,6 +68,7 @@ enum KSweep {
         func mainLabels(_ c: String, _ holdout: Bool) -> String { files.labels(c, lag: lag, holdout: holdout).lastPathComponent }
         func sweepFile(_ c: String, _ k: Int, _ holdout: Bool) -> URL { files.file(c, lag: lag, holdout: holdout, "k\(k)_sweep_labels.npy") }
         func nFit(_ holdout: Bool) -> Int { holdout ? sets.fitCount : sets.train.count }
+        let cap = config.metrics.kSweepMaxSamples
 
         // k-means of the mean features for every refitted K of every mean_pool_vq condition, in one
         // pass over the train mean features (in place when the buffer holds sliding means).
@@ -76,8 +79,16 @@ enum KSweep {
                 for k in sweepKs(config, cond) where k != cond.k {
                     for h in variants where k <= nFit(h) {
                         let t1 = Date()
-                        let r = try KMeans.fit(data: data, n: nFit(h), d: features.dim, k: k, nInit: nInit,
+                        let r: KMeansResult
+                        if let rows = sampleRows(nFit(h), cap: cap) {
+                            let d = features.dim
+                            var sub = [Float](repeating: 0, count: rows.count * d)
+                            for (j, i) in rows.enumerated() { for f in 0..<d { sub[j * d + f] = data[i * d + f] } }
+                            r = try KMeans.fit(data: sub, d: d, k: k, nInit: nInit, maxIter: config.clustering.maxIter, seed: seed)
+                        } else {
+                            r = try KMeans.fit(data: data, n: nFit(h), d: features.dim, k: k, nInit: nInit,
                                                maxIter: config.clustering.maxIter, seed: seed)
+                        }
                         meanCentroids["\(cond.name) \(k) \(h)"] = (r.centroids, Date().timeIntervalSince(t1))
                     }
                 }
@@ -122,7 +133,8 @@ enum KSweep {
                         } else {
                             let p = cond.pcaDim ?? 0
                             let proj = pcas["\(p)\(h)"]!.projections
-                            let pts = Conditioning.gather(proj, rows: sets.train[0..<nFit(h)], width: p)
+                            let fitRows = sets.train[0..<nFit(h)]
+                            let pts = Conditioning.gather(proj, rows: sampleRows(fitRows.count, cap: cap).map { r in ArraySlice(r.map { fitRows[$0] }) } ?? fitRows, width: p)
                             let r = try KMeans.fit(data: pts, d: p, k: k, nInit: nInit, maxIter: config.clustering.maxIter, seed: seed)
                             labels = proj.withUnsafeBufferPointer {
                                 assignNearest(points: $0.baseAddress!, n: table.count, d: p, centroids: r.centroids, k: k).labels
@@ -167,11 +179,18 @@ enum KSweep {
         let manifest = OrderedJSON.object([
             ("lag", .int(lag)), ("k_sweep", config.metrics.kSweep.json), ("n_init_sweep", .int(nInit)),
             ("n_init_configured", .int(config.clustering.nInit)), ("max_iter", .int(config.clustering.maxIter)),
+            ("max_fit_samples", cap > 0 ? .int(cap) : .null),
             ("seed", .int(config.seed)), ("holdout", .bool(config.metrics.holdout)),
             ("fit_seconds", .double(Date().timeIntervalSince(t0))), ("conditions", .array(conditions)),
         ])
         try AtomicFile.write(manifest.serialized(), to: manifestURL(files, lag: lag))
         log(String(format: "fit: k-sweep lag %d in %.1f s", lag, Date().timeIntervalSince(t0)))
+    }
+
+    /// Evenly spaced rows ⌊j·n/cap⌋, j < cap, when 0 < cap < n; nil when every row is used.
+    static func sampleRows(_ n: Int, cap: Int) -> [Int]? {
+        guard cap > 0, n > cap else { return nil }
+        return (0..<cap).map { $0 * n / cap }
     }
 
     /// The K values of a k-means condition's sweep: `k_sweep` plus the configured K, ascending.

@@ -17,7 +17,21 @@ import EngramCore
 ///     VR = (1/|drift|) Σ_d s² / (s² + V_d)
 /// (up to sampling noise and a small K/N bias from fitting cluster means). With R = 1 (or a = 0)
 /// there is no structure and VR ≈ 1.
+///
+/// `kind = .markov` is a stationary alternative for benchmarks at scale (no closed-form VR): the
+/// regime changes within an utterance (a Markov chain that keeps its state with probability `stay`,
+/// else jumps to one of the other R − 1 uniformly), and every dim is
+/// x_t = o_u + c_{s_t} + e_t, with a per-utterance offset o_u ~ N(0, 1), regime centres c_{r,d} = a·h_{r,d}
+/// (h = ±1 as above, all dims) and AR(1) noise e_t = φ·e_{t−1} + √(1 − φ²)·s·ε_t, φ = `noiseCorrelation`.
+/// Context means then mix a few regimes, as phone-like states do in speech latents, so k-means
+/// sees overlapping clusters rather than a random walk's ever-growing spread.
 public struct RegimeProcess: Sendable {
+    public enum Kind: String, Sendable, CaseIterable { case walk, markov }
+    public var kind = Kind.walk
+    /// `.markov`: probability that the regime stays the same from one frame to the next.
+    public var stay = 0.8
+    /// `.markov`: AR(1) coefficient φ of the noise.
+    public var noiseCorrelation = 0.5
     public var utterancesPerSpeaker = 8
     public var frames = 64
     public var dim = 16
@@ -42,6 +56,9 @@ public struct RegimeProcess: Sendable {
         guard speakers >= 2, utterancesPerSpeaker >= 1, frames >= 2 else {
             throw EngramError("synth-latents", "need ≥ 2 speakers, ≥ 1 utterance each and ≥ 2 frames")
         }
+        guard (0...1).contains(stay), noiseCorrelation > -1, noiseCorrelation < 1 else {
+            throw EngramError("synth-latents", "need 0 ≤ stay ≤ 1 and −1 < noise correlation < 1")
+        }
         guard noise > 0, noise.isFinite, drift >= 0, drift.isFinite, marker.isFinite else {
             throw EngramError("synth-latents", "noise must be > 0 and drift/marker finite")
         }
@@ -51,12 +68,14 @@ public struct RegimeProcess: Sendable {
     public var regimeDrifts: [Double] {
         var rng = EngramCore.SplitMix64(seed: seed, stream: 0xD81F7)
         var mu = [Double](repeating: 0, count: regimes * dim)
-        for r in 0..<regimes { for d in regimes..<dim { mu[r * dim + d] = (rng.next() & 1 == 0 ? 1 : -1) * drift } }
+        let first = kind == .walk ? regimes : 0
+        for r in 0..<regimes { for d in first..<dim { mu[r * dim + d] = (rng.next() & 1 == 0 ? 1 : -1) * drift } }
         return mu
     }
 
-    /// The VR of the true regimes (closed form above).
+    /// The VR of the true regimes (closed form above; NaN for `.markov`, which has none).
     public var expectedVarianceRatio: Double {
+        if kind == .markov { return .nan }
         let mu = regimeDrifts
         let s2 = noise * noise
         var acc = 0.0
@@ -80,7 +99,11 @@ public struct RegimeProcess: Sendable {
     }
 
     /// Utterance `u` of speaker index `k` (0-based), deterministic in (seed, k, u).
+    /// Id of utterance `u` of speaker index `k`.
+    public static func utteranceId(speaker: Int, index u: Int) -> String { "\(speaker)-1-\(String(format: "%04d", u))" }
+
     public func utterance(speakerIndex k: Int, index u: Int, drifts mu: [Double]) -> Utterance {
+        if kind == .markov { return markovUtterance(speakerIndex: k, index: u, centres: mu) }
         let speaker = Self.firstSpeaker + k
         let regime = (u + k) % regimes
         var rng = EngramCore.SplitMix64(seed: seed, stream: UInt64(k * 100_003 + u + 1))
@@ -96,7 +119,29 @@ public struct RegimeProcess: Sendable {
             }
             energy[t] = Float(0.01 + 0.1 * rng.nextDouble())
         }
-        return Utterance(id: "\(speaker)-1-\(String(format: "%04d", u))", speaker: speaker, regime: regime, x: x, energy: energy)
+        return Utterance(id: Self.utteranceId(speaker: speaker, index: u), speaker: speaker, regime: regime, x: x, energy: energy)
+    }
+
+    /// `.markov` utterance; `regime` is the first frame's regime.
+    func markovUtterance(speakerIndex k: Int, index u: Int, centres c: [Double]) -> Utterance {
+        let speaker = Self.firstSpeaker + k
+        var rng = EngramCore.SplitMix64(seed: seed, stream: UInt64(k * 100_003 + u + 1))
+        var x = [Float](repeating: 0, count: frames * dim)
+        let offset = (0..<dim).map { _ in rng.normal() }
+        let phi = noiseCorrelation, innovation = (1 - phi * phi).squareRoot() * noise
+        var e = (0..<dim).map { _ in noise * rng.normal() }
+        var s = rng.nextInt(below: regimes)
+        let first = s
+        var energy = [Float](repeating: 0, count: frames)
+        for t in 0..<frames {
+            if t > 0 {
+                if regimes > 1 && rng.nextDouble() >= stay { s = (s + 1 + rng.nextInt(below: regimes - 1)) % regimes }
+                for d in 0..<dim { e[d] = phi * e[d] + innovation * rng.normal() }
+            }
+            for d in 0..<dim { x[t * dim + d] = Float(offset[d] + c[s * dim + d] + e[d]) }
+            energy[t] = Float(0.01 + 0.1 * rng.nextDouble())
+        }
+        return Utterance(id: Self.utteranceId(speaker: speaker, index: u), speaker: speaker, regime: first, x: x, energy: energy)
     }
 
     /// All utterances, speaker by speaker.

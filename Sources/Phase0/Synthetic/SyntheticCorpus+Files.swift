@@ -36,14 +36,19 @@ extension SyntheticCorpus {
     }
 
     /// Default minimum cluster size for a synthetic run: 100 scaled to the number of train frames.
-    public var defaultMinClusterSize: Int {
-        let valid = max(0, process.frames - 11)
+    public var defaultMinClusterSize: Int { Self.defaultMinClusterSize(process, splits) }
+
+    static func defaultMinClusterSize(_ p: RegimeProcess, _ splits: Phase0Splits) -> Int {
+        let valid = max(0, p.frames - 11)
         let trainFrames = splits.trainUtterances.count * valid
         return min(100, max(5, trainFrames / 1000))
     }
 
     func configYAML(dir: URL, conditionsYAML: String?, minClusterSize: Int?) -> String {
-        let p = process
+        Self.configYAML(process, splits, dir: dir, conditionsYAML: conditionsYAML, minClusterSize: minClusterSize)
+    }
+
+    static func configYAML(_ p: RegimeProcess, _ splits: Phase0Splits, dir: URL, conditionsYAML: String?, minClusterSize: Int?) -> String {
         let conditions = conditionsYAML ?? """
             - name: mean_vq64
               type: mean_pool_vq
@@ -59,7 +64,8 @@ extension SyntheticCorpus {
         let d = dir.path
         return """
         # Synthetic Phase 0 run written by `engram synth-latents` (planted regimes; see RegimeProcess).
-        # Expected variance ratio of the true regimes: \(p.expectedVarianceRatio)
+        # Process: \(p.kind.rawValue), \(p.regimes) regimes, noise \(p.noise), drift \(p.drift)\(p.kind == .markov ? ", stay \(p.stay), noise AR(1) \(p.noiseCorrelation)" : "")
+        # Expected variance ratio of the true regimes: \(p.kind == .markov ? "no closed form" : "\(p.expectedVarianceRatio)")
         data:
           librispeech_path: \(d)/unused
           subset: synthetic
@@ -80,7 +86,7 @@ extension SyntheticCorpus {
         clustering:
           conditions:
         \(conditions)
-          min_cluster_size: \(minClusterSize ?? defaultMinClusterSize)
+          min_cluster_size: \(minClusterSize ?? defaultMinClusterSize(p, splits))
           n_init: 10
           max_iter: 100
         metrics:
