@@ -10,10 +10,22 @@ public enum AttentionKernel {
                                  count n: Int, dim: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
                                  out: UnsafeMutablePointer<Float>) {
         var mx = -Float.infinity
-        for s in 0..<n {
+        var s = 0
+        // Four keys at a time share the loads of q and give four independent accumulators;
+        // each score is computed exactly as by `dot`.
+        while s + 4 <= n {
+            let x = dot4(q, keys + s * ld, ld, dim)
+            for j in 0..<4 {
+                scores[s + j] = x[j] * scale
+                mx = max(mx, x[j] * scale)
+            }
+            s += 4
+        }
+        while s < n {
             let x = dot(q, keys + s * ld, dim) * scale
             scores[s] = x
             mx = max(mx, x)
+            s += 1
         }
         var sum: Float = 0
         softmaxExp(scores, n, mx, &sum)
@@ -34,6 +46,29 @@ private func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int)
     var s = acc.sum()
     while i < n { s += a[i] * b[i]; i += 1 }
     return s
+}
+
+/// (q·k₀, q·k₁, q·k₂, q·k₃) for keys k_j = k + j·ld, each summed exactly as `dot(q, k_j, n)`.
+@inline(__always)
+private func dot4(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ ld: Int, _ n: Int) -> SIMD4<Float> {
+    var i = 0
+    var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+    let qr = UnsafeRawPointer(q)
+    let k0 = UnsafeRawPointer(k), k1 = UnsafeRawPointer(k + ld), k2 = UnsafeRawPointer(k + 2 * ld), k3 = UnsafeRawPointer(k + 3 * ld)
+    while i + 16 <= n {
+        let qv = qr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+        a0 += qv * k0.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+        a1 += qv * k1.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+        a2 += qv * k2.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+        a3 += qv * k3.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+        i += 16
+    }
+    var r = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum())
+    while i < n {
+        r[0] += q[i] * k[i]; r[1] += q[i] * k[ld + i]; r[2] += q[i] * k[2 * ld + i]; r[3] += q[i] * k[3 * ld + i]
+        i += 1
+    }
+    return r
 }
 
 /// scores[s] = exp(scores[s] − mx) for s < n; accumulates their sum.
