@@ -5,15 +5,16 @@
 # report, each under /usr/bin/time -v, and prints per-step wall time, peak RSS and the load average.
 #
 #   scripts/bench-phase0-scale.sh [--utterances 114] [--dir /tmp/phase0-scale] [--engram BIN] [--keep]
-#                                 [--process markov|walk] [--reuse]
+#                                 [--process markov|walk] [--reuse] [--kmeans-max-samples N]
 #
 # --utterances 114 (per speaker, 251 speakers × 159 frames × 512 dims) ≈ 4.55 M frames, 9.3 GB of
 # latents: the scale of train-clean-100. --utterances 13 ≈ 0.52 M frames (the side-by-side size).
-# --reuse keeps an existing store in DIR. The k-means trace (one line per initialisation: seeding and
+# --reuse keeps an existing store in DIR. --kmeans-max-samples N sets clustering.kmeans_max_samples
+# (NOT SPEC: k-means on N evenly spaced fit rows; default 0 = the exact default workload). The k-means trace (one line per initialisation: seeding and
 # Lloyd seconds, iterations, share of distance rows skipped) goes to DIR/kmeans-trace.log.
 # Build first: swift build -c release (or ENGRAM_TARGET_CPU=haswell swift build -c release --build-path .build-haswell).
 set -euo pipefail
-utterances=114; dir=/tmp/phase0-scale; engram=""; keep=0; process=markov; reuse=0
+utterances=114; dir=/tmp/phase0-scale; engram=""; keep=0; process=markov; reuse=0; kmcap=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --utterances) utterances=$2; shift 2;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
     --process) process=$2; shift 2;;
     --keep) keep=1; shift;;
     --reuse) reuse=1; shift;;
+    --kmeans-max-samples) kmcap=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -55,14 +57,17 @@ if [ $reuse = 0 ] || [ ! -f "$cfg" ]; then
   step synth "$engram" synth-latents --out "$dir" --speakers 251 --train-speakers 200 --utterances "$utterances" \
     --frames 159 --dim 512 --process "$process" --regimes 16 --noise 1 --drift 0.5 --stay 0.8
   # The default workload: min_cluster_size 100 and the default k_sweep (synth writes neither scaled).
-  python3 - "$cfg" <<'PY'
+fi
+python3 - "$cfg" "$kmcap" <<'PY'
 import re, sys
-p = sys.argv[1]
+p, cap = sys.argv[1], int(sys.argv[2])
 s = open(p).read()
 s = re.sub(r"min_cluster_size: \d+", "min_cluster_size: 100", s)
+s = re.sub(r"\n  kmeans_max_samples: \d+", "", s)
+if cap > 0:
+    s = s.replace("  max_iter: 100\n", f"  max_iter: 100\n  kmeans_max_samples: {cap}\n")
 open(p, "w").write(s)
 PY
-fi
 step frames   "$engram" phase0 frames   --config "$cfg" --force
 step fit      "$engram" phase0 fit      --config "$cfg" --force
 step evaluate "$engram" phase0 evaluate --config "$cfg" --force
