@@ -19,27 +19,15 @@ final class MimiKernelSetTests: XCTestCase {
         try requireKernels(kernels)
         var rng = SplitMix64(seed: 7)
         for (m, k, n, lda) in [(1, 1, 1, 1), (13, 300, 40, 300), (25, 64, 17, 70), (100, 513, 33, 513), (11, 40, 8, 40)] {
-            let a = rng.floats((m - 1) * lda + k), b = rng.floats(k * n), bias = rng.floats(n), c0 = rng.floats(m * n)
-            let packed = PackedMatrix(k: k, n: n, kernels: kernels) { kk, col in b[kk * n + col] }
+            let g = PanelGEMMCase(m: m, k: k, n: n, lda: lda, a: rng.floats((m - 1) * lda + k), b: rng.floats(k * n),
+                                  bias: rng.floats(n), c0: rng.floats(m * n))
+            let packed = PackedMatrix(k: k, n: n, kernels: kernels) { kk, col in g.b[kk * n + col] }
             for accumulate in [false, true] {
-                var ref = [Float](repeating: 0, count: m * n)
-                for r in 0..<m {
-                    for col in 0..<n {
-                        var s = Double(bias[col]) + (accumulate ? Double(c0[r * n + col]) : 0)
-                        for kk in 0..<k { s += Double(a[r * lda + kk]) * Double(b[kk * n + col]) }
-                        ref[r * n + col] = Float(s)
-                    }
-                }
+                let ref = g.directSum(accumulate: accumulate)
                 var results: [[Float]] = []
                 for threads in [1, 2, 3] {
-                    var c = c0
-                    a.withUnsafeBufferPointer { ap in
-                        bias.withUnsafeBufferPointer { bp in
-                            c.withUnsafeMutableBufferPointer { cp in
-                                gemm(m: m, a: ap.baseAddress!, lda: lda, b: packed, bias: bp.baseAddress!, c: cp.baseAddress!,
-                                     ldc: n, accumulate: accumulate, threads: threads)
-                            }
-                        }
+                    let c = g.run { a, bias, c in
+                        gemm(m: m, a: a, lda: lda, b: packed, bias: bias, c: c, ldc: n, accumulate: accumulate, threads: threads)
                     }
                     XCTAssertLessThan(maxAbsDiff(c, ref), 2e-5 * Float(k).squareRoot(), "\(kernels) m\(m) k\(k) n\(n) acc \(accumulate)")
                     results.append(c)

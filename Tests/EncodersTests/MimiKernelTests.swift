@@ -11,27 +11,15 @@ final class MimiKernelTests: XCTestCase {
 
     func testGEMMAgainstDirectSum() {
         for (m, k, n, lda) in [(1, 1, 1, 1), (7, 5, 3, 5), (13, 300, 40, 300), (25, 64, 17, 70), (100, 513, 33, 513), (6, 16, 16, 4), (11, 40, 8, 40), (5, 9, 12, 9)] {
-            let a = randoms((m - 1) * lda + k), b = randoms(k * n), bias = randoms(n), c0 = randoms(m * n)
-            let packed = PackedMatrix(k: k, n: n) { kk, col in b[kk * n + col] }
+            let g = PanelGEMMCase(m: m, k: k, n: n, lda: lda, a: randoms((m - 1) * lda + k), b: randoms(k * n),
+                                  bias: randoms(n), c0: randoms(m * n))
+            let packed = PackedMatrix(k: k, n: n) { kk, col in g.b[kk * n + col] }
             for accumulate in [false, true] {
-                var ref = [Float](repeating: 0, count: m * n)
-                for r in 0..<m {
-                    for col in 0..<n {
-                        var s = Double(bias[col]) + (accumulate ? Double(c0[r * n + col]) : 0)
-                        for kk in 0..<k { s += Double(a[r * lda + kk]) * Double(b[kk * n + col]) }
-                        ref[r * n + col] = Float(s)
-                    }
-                }
+                let ref = g.directSum(accumulate: accumulate)
                 var results: [[Float]] = []
                 for threads in [1, 2, 3] {
-                    var c = c0
-                    a.withUnsafeBufferPointer { ap in
-                        bias.withUnsafeBufferPointer { bp in
-                            c.withUnsafeMutableBufferPointer { cp in
-                                gemm(m: m, a: ap.baseAddress!, lda: lda, b: packed, bias: bp.baseAddress!, c: cp.baseAddress!,
-                                     ldc: n, accumulate: accumulate, threads: threads)
-                            }
-                        }
+                    let c = g.run { a, bias, c in
+                        gemm(m: m, a: a, lda: lda, b: packed, bias: bias, c: c, ldc: n, accumulate: accumulate, threads: threads)
                     }
                     XCTAssertLessThan(maxAbsDiff(c, ref), 2e-5 * Float(k).squareRoot(), "m\(m) k\(k) n\(n) lda\(lda) acc \(accumulate)")
                     results.append(c)
@@ -40,14 +28,8 @@ final class MimiKernelTests: XCTestCase {
                 XCTAssertEqual(results[0], results[2])
                 // Both micro-kernels (6×16 and 6×8) give the same bits.
                 for narrow in [false, true] {
-                    var c = c0
-                    a.withUnsafeBufferPointer { ap in
-                        bias.withUnsafeBufferPointer { bp in
-                            c.withUnsafeMutableBufferPointer { cp in
-                                gemmSerial(m: m, a: ap.baseAddress!, lda: lda, b: packed, bias: bp.baseAddress!, c: cp.baseAddress!,
-                                           ldc: n, accumulate: accumulate, narrow: narrow)
-                            }
-                        }
+                    let c = g.run { a, bias, c in
+                        gemmSerial(m: m, a: a, lda: lda, b: packed, bias: bias, c: c, ldc: n, accumulate: accumulate, narrow: narrow)
                     }
                     XCTAssertEqual(c, results[0], "narrow kernel \(narrow)")
                 }
